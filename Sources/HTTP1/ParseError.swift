@@ -1,0 +1,41 @@
+/// Why a request head was rejected. Each reason maps to one status; after any of them the
+/// connection is closed, because the framing of whatever follows can no longer be trusted.
+public enum ParseError: Error, Sendable, Equatable {
+    /// The first byte cannot start a method (e.g. a TLS ClientHello on a plain port).
+    case notHTTP
+    case invalidMethod
+    case invalidTarget
+    case invalidVersion
+    case unsupportedVersion
+    case requestLineTooLong
+    case invalidHeaderName
+    case invalidHeaderValue
+    /// A line that starts with whitespace (obsolete line folding, RFC 9112 §5.2).
+    case obsoleteLineFolding
+    /// Whitespace between a field name and its colon (RFC 9112 §5.1).
+    case whitespaceBeforeColon
+    /// A CR not followed by LF.
+    case bareCarriageReturn
+    case controlCharacter
+    case missingHost
+    case repeatedHost
+    case invalidContentLength
+    case conflictingContentLength
+    /// Content-Length and Transfer-Encoding together (RFC 9112 §6.3: request smuggling).
+    case contentLengthWithTransferEncoding
+    /// A Transfer-Encoding whose final coding is not `chunked`.
+    case unsupportedTransferEncoding
+    case headTooLarge
+    case tooManyHeaders
+
+    /// The status to answer with before closing.
+    public var status: Status {
+        switch self {
+        case .requestLineTooLong: .uriTooLong
+        case .headTooLarge, .tooManyHeaders: .headerFieldsTooLarge
+        case .unsupportedVersion: .versionNotSupported
+        case .unsupportedTransferEncoding: .notImplemented
+        default: .badRequest
+        }
+    }
+}

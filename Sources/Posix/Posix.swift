@@ -1,0 +1,1 @@
+// Posix: each syscall wrapped once.

@@ -1,0 +1,1 @@
+// SpindleServer: the site, the two serving modes, configuration, logging and systemd glue.
