@@ -301,9 +301,12 @@ struct ConfigurationReader {
     private func unknownKey(_ key: String, line: Int, prefix: String, known: [String]) -> ConfigError {
         let fullKey = prefix.isEmpty ? key : "\(prefix).\(key)"
         var message = "unknown key"
-        if let suggestion = known.min(by: { Self.distance($0, key) < Self.distance($1, key) }),
-            Self.distance(suggestion, key) <= 2
-        {
+        // Close misspellings, or a truncated or over-long spelling (`stack` for `stack_size`).
+        let similar = known.filter { candidate in
+            Self.distance(candidate, key) <= 2
+                || (key.count >= 3 && (candidate.hasPrefix(key) || key.hasPrefix(candidate)))
+        }
+        if let suggestion = similar.min(by: { Self.distance($0, key) < Self.distance($1, key) }) {
             message += " (did you mean '\(suggestion)'?)"
         }
         return ConfigError(file: file, line: line, key: fullKey, message: message)

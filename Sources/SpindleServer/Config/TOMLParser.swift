@@ -55,9 +55,10 @@ struct TOMLParser {
             case .table(let child)?:
                 node = child
             case .value(let value)?:
+                let what =
+                    value.table == nil ? "\(value.typeName), not a table" : "an inline table, which cannot be extended"
                 throw error(
-                    at: headerLine, key: name,
-                    "'\(node.keyPath(part))' is already \(value.typeName) (line \(value.line)), not a table")
+                    at: headerLine, key: name, "'\(node.keyPath(part))' is already \(what) (line \(value.line))")
             case nil:
                 let child = Node(path: node.path + [part], origin: .implicit, line: headerLine)
                 node.entries.append((part, .table(child)))

@@ -1,0 +1,298 @@
+import Foundation
+import Testing
+
+@testable import SpindleServer
+
+@Suite struct ConfigurationTests {
+    /// The repository's `config/spindle.toml`, found from this file's path.
+    private static var shippedConfigPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/spindle.toml").path
+    }
+
+    @Test func defaults() {
+        let config = Configuration.default
+        #expect(config.root == "public")
+        #expect(config.listen.map(\.description) == ["127.0.0.1:8080"])
+        #expect(config.mode == .eventLoop)
+        #expect(config.index == ["index.html"])
+        #expect(config.dotfiles == .deny)
+        #expect(config.timeouts.head == .seconds(10))
+        #expect(config.timeouts.keepAlive == .seconds(75))
+        #expect(config.timeouts.send == .seconds(60))
+        #expect(config.timeouts.shutdownGrace == .seconds(10))
+        #expect(
+            config.limits
+                == Configuration.Limits(connections: 10_000, headSize: 32_768, headerCount: 100, requestLine: 8192))
+        #expect(config.threadStackSize == 256 * 1024)
+        #expect(config.accessLog == .standardOutput)
+        #expect(config.accessLogFormat == .combined)
+        #expect(config.logLevel == .info)
+        #expect(config.mimeOverrides.isEmpty)
+        #expect(config.headers.isEmpty)
+    }
+
+    @Test func emptyFileGivesDefaults() throws {
+        #expect(try Configuration.parse("", file: "empty.toml") == .default)
+        #expect(try Configuration.parse("# nothing\n[timeouts]\n[mime]\n", file: "c.toml") == .default)
+    }
+
+    @Test func shippedConfigLoadsAndMatchesDefaultsExceptRoot() throws {
+        let config = try Configuration.load(path: Self.shippedConfigPath)
+        #expect(config.root == "/var/www/spindle")
+        var expected = Configuration.default
+        expected.root = "/var/www/spindle"
+        #expect(config == expected)
+    }
+
+    @Test func shippedConfigMentionsEveryKey() throws {
+        let text = try String(contentsOfFile: Self.shippedConfigPath, encoding: .utf8)
+        let keys =
+            ConfigurationReader.topLevelKeys + ConfigurationReader.timeoutKeys + ConfigurationReader.limitKeys
+            + ConfigurationReader.threadKeys
+        for key in keys {
+            #expect(text.contains("\n\(key) = ") || text.contains("\n[\(key)]"), "missing \(key)")
+        }
+    }
+
+    @Test func everyKeySet() throws {
+        let config = try Configuration.parse(
+            """
+            root = "/srv/www"
+            listen = ["0.0.0.0:80", "[::1]:8080", ":8443"]
+            mode = "threads"
+            index = ["index.htm", "default.html"]
+            dotfiles = "allow"
+            access_log = "/var/log/spindle/access.log"
+            access_log_format = "json"
+            log_level = "debug"
+
+            [timeouts]
+            head = 2.5
+            keepalive = 5
+            send = 0.001
+            shutdown_grace = 0
+
+            [limits]
+            connections = 50
+            head_size = 4096
+            header_count = 20
+            request_line = 1_024
+
+            [threads]
+            stack_size = 512
+
+            [mime]
+            wasm = "application/wasm"
+            ".MD" = "text/markdown; charset=utf-8"
+
+            [headers]
+            "X-Frame-Options" = "DENY"
+            X-Content-Type-Options = "nosniff"
+            """, file: "full.toml")
+        #expect(config.root == "/srv/www")
+        #expect(config.listen.map(\.description) == ["0.0.0.0:80", "[::1]:8080", "0.0.0.0:8443"])
+        #expect(config.mode == .threads)
+        #expect(config.index == ["index.htm", "default.html"])
+        #expect(config.dotfiles == .allow)
+        #expect(config.accessLog == .file("/var/log/spindle/access.log"))
+        #expect(config.accessLogFormat == .json)
+        #expect(config.logLevel == .debug)
+        #expect(
+            config.timeouts
+                == Configuration.Timeouts(
+                    head: .milliseconds(2500), keepAlive: .seconds(5), send: .milliseconds(1), shutdownGrace: .zero))
+        #expect(config.timeouts.head.wholeMilliseconds == 2500)
+        #expect(
+            config.limits == Configuration.Limits(connections: 50, headSize: 4096, headerCount: 20, requestLine: 1024))
+        #expect(config.limits.parserLimits.maxHead == 4096)
+        #expect(config.threadStackSize == 512 * 1024)
+        #expect(config.mimeOverrides == ["wasm": "application/wasm", "md": "text/markdown; charset=utf-8"])
+        #expect(
+            config.headers == [
+                .init(name: "X-Frame-Options", value: "DENY"), .init(name: "X-Content-Type-Options", value: "nosniff"),
+            ])
+    }
+
+    @Test func alternativeSpellings() throws {
+        let config = try Configuration.parse(
+            """
+            listen = "[::]:8080"
+            access_log = "off"
+            headers = { "X-Frame-Options" = "DENY" }
+            mime = { wasm = "application/wasm" }
+            timeouts.head = 1
+            """, file: "c.toml")
+        #expect(config.listen.map(\.description) == ["[::]:8080"])
+        #expect(config.accessLog == .off)
+        #expect(config.headers == [.init(name: "X-Frame-Options", value: "DENY")])
+        #expect(config.mimeOverrides == ["wasm": "application/wasm"])
+        #expect(config.timeouts.head == .seconds(1))
+        #expect(try Configuration.parse("access_log = \"-\"", file: "c").accessLog == .standardOutput)
+        #expect(try Configuration.parse("index = []", file: "c").index == [])
+    }
+
+    struct ErrorCase: CustomTestStringConvertible, Sendable {
+        let text: String
+        let line: Int
+        let key: String
+        let message: String
+        var testDescription: String { text }
+    }
+
+    static let errors: [ErrorCase] = [
+        ErrorCase(text: "rot = \"x\"", line: 1, key: "rot", message: "unknown key (did you mean 'root'?)"),
+        ErrorCase(text: "colour = 1", line: 1, key: "colour", message: "unknown key"),
+        ErrorCase(text: "[timeouts]\nheda = 1", line: 2, key: "timeouts.heda", message: "did you mean 'head'?"),
+        ErrorCase(text: "[limits]\nbogus = 1", line: 2, key: "limits.bogus", message: "unknown key"),
+        ErrorCase(text: "[threads]\nstack = 1", line: 2, key: "threads.stack", message: "did you mean 'stack_size'?"),
+        ErrorCase(text: "[server]\nx = 1", line: 1, key: "server", message: "unknown key"),
+        ErrorCase(text: "root = 5", line: 1, key: "root", message: "expected a string, found an integer"),
+        ErrorCase(text: "root = \"\"", line: 1, key: "root", message: "must be a non-empty path"),
+        ErrorCase(text: "root = \"a\\u0000b\"", line: 1, key: "root", message: "must be a non-empty path"),
+        ErrorCase(
+            text: "listen = 8080", line: 1, key: "listen", message: "expected an array of strings, found an integer"),
+        ErrorCase(text: "listen = []", line: 1, key: "listen", message: "needs at least one address"),
+        ErrorCase(text: "listen = [\n  \":80\",\n  80,\n]", line: 3, key: "listen", message: "expected a string"),
+        ErrorCase(text: "listen = [\n  \":80\",\n  \"nope\",\n]", line: 3, key: "listen", message: "invalid address"),
+        ErrorCase(text: "listen = [\"localhost:80\"]", line: 1, key: "listen", message: "host names are not resolved"),
+        ErrorCase(text: "listen = [\"1.2.3.4:99999\"]", line: 1, key: "listen", message: "1 to 65535"),
+        ErrorCase(text: "listen = [\"::1:80\"]", line: 1, key: "listen", message: "needs brackets"),
+        ErrorCase(
+            text: "listen = [\":80\", \"0.0.0.0:80\"]", line: 1, key: "listen", message: "0.0.0.0:80 is listed twice"),
+        ErrorCase(
+            text: "mode = \"fork\"", line: 1, key: "mode", message: "'fork' is not one of \"event-loop\", \"threads\""),
+        ErrorCase(text: "mode = true", line: 1, key: "mode", message: "expected a string, found a boolean"),
+        ErrorCase(text: "dotfiles = \"maybe\"", line: 1, key: "dotfiles", message: "not one of \"deny\", \"allow\""),
+        ErrorCase(text: "index = \"index.html\"", line: 1, key: "index", message: "expected an array of strings"),
+        ErrorCase(text: "index = [\"a/b\"]", line: 1, key: "index", message: "is not a file name"),
+        ErrorCase(text: "index = [\"..\"]", line: 1, key: "index", message: "is not a file name"),
+        ErrorCase(text: "access_log = \"\"", line: 1, key: "access_log", message: "non-empty path"),
+        ErrorCase(
+            text: "access_log = false", line: 1, key: "access_log", message: "expected a string, found a boolean"),
+        ErrorCase(text: "access_log_format = \"xml\"", line: 1, key: "access_log_format", message: "not one of"),
+        ErrorCase(
+            text: "log_level = \"verbose\"", line: 1, key: "log_level",
+            message: "\"error\", \"warn\", \"info\", \"debug\""),
+        ErrorCase(text: "timeouts = 5", line: 1, key: "timeouts", message: "expected a table, found an integer"),
+        ErrorCase(
+            text: "[timeouts]\nhead = 0", line: 2, key: "timeouts.head", message: "between 0.001 and 86400 seconds"),
+        ErrorCase(
+            text: "[timeouts]\nhead = \"10\"", line: 2, key: "timeouts.head", message: "expected a number of seconds"),
+        ErrorCase(text: "[timeouts]\nsend = 100000", line: 2, key: "timeouts.send", message: "between"),
+        ErrorCase(text: "[timeouts]\nkeepalive = -1", line: 2, key: "timeouts.keepalive", message: "between"),
+        ErrorCase(
+            text: "[timeouts]\nshutdown_grace = -0.5", line: 2, key: "timeouts.shutdown_grace", message: "between 0 and"
+        ),
+        ErrorCase(text: "[timeouts]\nhead = nan", line: 2, key: "timeouts.head", message: "between"),
+        ErrorCase(text: "[timeouts]\nhead = inf", line: 2, key: "timeouts.head", message: "between"),
+        ErrorCase(
+            text: "[limits]\nconnections = 0", line: 2, key: "limits.connections",
+            message: "0 is out of range (1 to 1000000)"),
+        ErrorCase(
+            text: "[limits]\nconnections = 1.5", line: 2, key: "limits.connections",
+            message: "expected an integer, found a float"),
+        ErrorCase(text: "[limits]\nhead_size = 100", line: 2, key: "limits.head_size", message: "out of range"),
+        ErrorCase(text: "[limits]\nheader_count = 10001", line: 2, key: "limits.header_count", message: "out of range"),
+        ErrorCase(
+            text: "[limits]\nrequest_line = 40000", line: 2, key: "limits.request_line",
+            message: "must not exceed limits.head_size (32768)"),
+        ErrorCase(
+            text: "[limits]\nhead_size = 4096", line: 2, key: "limits.head_size",
+            message: "must be at least limits.request_line (8192)"),
+        ErrorCase(
+            text: "[threads]\nstack_size = 8", line: 2, key: "threads.stack_size", message: "out of range (64 to 65536)"
+        ),
+        ErrorCase(text: "[mime]\nwasm = 5", line: 2, key: "mime.wasm", message: "expected a string"),
+        ErrorCase(text: "[mime]\n\"a/b\" = \"x/y\"", line: 2, key: "mime.a/b", message: "is not a file extension"),
+        ErrorCase(
+            text: "[mime]\n\"tar.gz\" = \"x/y\"", line: 2, key: "mime.tar.gz", message: "is not a file extension"),
+        ErrorCase(text: "[mime]\nx = \"notatype\"", line: 2, key: "mime.x", message: "is not a media type"),
+        ErrorCase(text: "[mime]\nx = \"text/plain\\r\\nX: y\"", line: 2, key: "mime.x", message: "is not a media type"),
+        ErrorCase(
+            text: "[mime]\nwasm = \"a/b\"\n\".WASM\" = \"a/c\"", line: 3, key: "mime..WASM", message: "listed twice"),
+        ErrorCase(
+            text: "[headers]\n\"Bad Name\" = \"x\"", line: 2, key: "headers.Bad Name",
+            message: "not a valid header field name"),
+        ErrorCase(
+            text: "[headers]\n\"Content-Length\" = \"5\"", line: 2, key: "headers.Content-Length",
+            message: "sets this field itself"),
+        ErrorCase(text: "[headers]\ndate = \"x\"", line: 2, key: "headers.date", message: "sets this field itself"),
+        ErrorCase(
+            text: "[headers]\nX-A = \"a\\r\\nInjected: 1\"", line: 2, key: "headers.X-A", message: "visible ASCII"),
+        ErrorCase(text: "[headers]\nX-A = \"caf\u{E9}\"", line: 2, key: "headers.X-A", message: "visible ASCII"),
+        ErrorCase(text: "[headers]\nX-A = \" a\"", line: 2, key: "headers.X-A", message: "whitespace"),
+        ErrorCase(text: "[headers]\nX-A = \"a\"\nx-a = \"b\"", line: 3, key: "headers.x-a", message: "listed twice"),
+        ErrorCase(text: "[headers]\nX-A = 1", line: 2, key: "headers.X-A", message: "expected a string"),
+    ]
+
+    @Test(arguments: errors)
+    func errorsNameFileLineAndKey(_ testCase: ErrorCase) {
+        #expect {
+            try Configuration.parse(testCase.text, file: "bad.toml")
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.file == "bad.toml" && error.line == testCase.line && error.key == testCase.key
+                && error.message.contains(testCase.message)
+                && error.description.hasPrefix("bad.toml:\(testCase.line): key '\(testCase.key)': ")
+        }
+    }
+
+    @Test func syntaxErrorsComeThroughParse() {
+        #expect(throws: ConfigError(file: "c.toml", line: 2, key: "b", message: "expected a value after '='")) {
+            try Configuration.parse("a = 1\nb =\n", file: "c.toml")
+        }
+    }
+
+    @Test func exactDescription() {
+        #expect {
+            try Configuration.parse("\n[timeouts]\nhead = 0\n", file: "/etc/spindle/spindle.toml")
+        } throws: { error in
+            (error as? ConfigError)?.description
+                == "/etc/spindle/spindle.toml:3: key 'timeouts.head': must be between 0.001 and 86400 seconds"
+        }
+    }
+
+    @Test func loadReportsUnreadableFiles() throws {
+        let missing = "/nonexistent/spindle-\(getpid()).toml"
+        #expect(throws: ConfigError(file: missing, line: nil, message: "cannot open: No such file or directory")) {
+            try Configuration.load(path: missing)
+        }
+        #expect(throws: ConfigError(file: "/tmp", line: nil, message: "cannot read: Is a directory")) {
+            try Configuration.load(path: "/tmp")
+        }
+    }
+
+    @Test func loadReadsAFileAndNamesItInErrors() throws {
+        let path = NSTemporaryDirectory() + "spindle-config-\(getpid()).toml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "mode = \"threads\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Configuration.load(path: path).mode == .threads)
+        try "mode = \"threads\"\n\nlisten = [\"x\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try Configuration.load(path: path)
+        } throws: { error in
+            (error as? ConfigError)?.description.hasPrefix("\(path):3: key 'listen': invalid address") == true
+        }
+    }
+
+    @Test func commandLineOverridesWin() throws {
+        var config = try Configuration.parse("root = \"/srv\"\nmode = \"threads\"\nlisten = \":80\"", file: "c")
+        config.apply()
+        #expect(config.root == "/srv" && config.mode == .threads && config.listen.map(\.description) == ["0.0.0.0:80"])
+        let address = try ListenAddress(parsing: "[::1]:9000")
+        config.apply(root: "site", listen: [address, address], mode: .eventLoop)
+        #expect(config.root == "site")
+        #expect(config.mode == .eventLoop)
+        #expect(config.listen == [address])
+        config.apply(root: "", listen: [])
+        #expect(config.root == "site" && config.listen == [address])
+    }
+
+    @Test func keySuggestionDistance() {
+        #expect(ConfigurationReader.distance("root", "rot") == 1)
+        #expect(ConfigurationReader.distance("keepalive", "keep_alive") == 1)
+        #expect(ConfigurationReader.distance("", "abc") == 3)
+        #expect(ConfigurationReader.distance("mode", "mode") == 0)
+    }
+}
