@@ -45,9 +45,24 @@ public enum TargetPath {
         }
         guard raw[0] == UInt8(ascii: "/") else { throw .notAbsolute }
 
-        // Decode into one buffer, then compact segments in place: the write index never passes the read index.
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(raw.count)
+        // Decode into scratch space (on the stack for ordinary lengths), then compact segments in place:
+        // the write index never passes the read index. Only the final String allocates, and not even
+        // that for paths of up to 15 bytes (small-string storage).
+        let result = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count) {
+            scratch -> Result<ResolvedPath, TargetPathError> in
+            do throws(TargetPathError) {
+                return .success(try resolve(raw, scratch: scratch))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func resolve(_ raw: UnsafeRawBufferPointer, scratch bytes: UnsafeMutableBufferPointer<UInt8>)
+        throws(TargetPathError) -> ResolvedPath
+    {
+        var count = 0
         var index = 0
         while index < raw.count {
             var byte = raw[index]
@@ -61,7 +76,8 @@ public enum TargetPath {
             }
             if byte == 0 { throw .nul }
             if byte == UInt8(ascii: "\\") { throw .backslash }
-            bytes.append(byte)
+            bytes[count] = byte
+            count += 1
         }
 
         let slash = UInt8(ascii: "/")
@@ -69,7 +85,6 @@ public enum TargetPath {
         var write = 0
         var read = 0
         var trailingSlash = false
-        let count = bytes.count
         while read < count {
             while read < count && bytes[read] == slash { read += 1 }
             if read == count {
@@ -114,7 +129,8 @@ public enum TargetPath {
             }
             position += 1
         }
-        guard let relative = String(validating: bytes[0..<write], as: UTF8.self) else { throw .invalidUTF8 }
+        guard let relative = String(validating: UnsafeBufferPointer(rebasing: bytes[0..<write]), as: UTF8.self)
+        else { throw .invalidUTF8 }
         return ResolvedPath(relative: relative, trailingSlash: trailingSlash, hasDotSegmentName: hasDotSegmentName)
     }
 
