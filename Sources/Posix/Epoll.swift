@@ -45,15 +45,19 @@ public struct Epoll: ~Copyable {
         _ = spindle_epoll_ctl(descriptor.rawValue, EPOLL_CTL_DEL, fd, 0, 0)
     }
 
-    /// Waits up to `timeoutMilliseconds` (-1: forever) and calls `handle` for each ready event.
-    public func wait(timeoutMilliseconds: Int32, _ handle: (Event) -> Void) throws(Errno) {
+    /// Waits up to `timeoutMilliseconds` (-1: forever); returns how many events `event(at:)` can read.
+    public func wait(timeoutMilliseconds: Int32) throws(Errno) -> Int {
         let events = buffer.assumingMemoryBound(to: epoll_event.self)
-        let count = try syscall("epoll_wait") {
-            spindle_epoll_wait(descriptor.rawValue, events, Int32(capacity), timeoutMilliseconds)
-        }
-        for i in 0..<count {
-            handle(
-                Event(token: spindle_epoll_event_data(events, i), events: Events(rawValue: spindle_epoll_event_flags(events, i))))
-        }
+        return Int(
+            try syscall("epoll_wait") {
+                spindle_epoll_wait(descriptor.rawValue, events, Int32(capacity), timeoutMilliseconds)
+            })
+    }
+
+    /// The `index`th event of the last `wait`.
+    public func event(at index: Int) -> Event {
+        let events = UnsafePointer(buffer.assumingMemoryBound(to: epoll_event.self))
+        let i = Int32(index)
+        return Event(token: spindle_epoll_event_data(events, i), events: Events(rawValue: spindle_epoll_event_flags(events, i)))
     }
 }
