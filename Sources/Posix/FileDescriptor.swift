@@ -1,0 +1,112 @@
+import CLinux
+import Glibc
+
+/// An owned file descriptor, closed exactly once: by `close()` or when it goes out of scope.
+public struct FileDescriptor: ~Copyable, Sendable {
+    public let rawValue: Int32
+
+    /// Takes ownership of `rawValue`.
+    public init(owning rawValue: Int32) {
+        precondition(rawValue >= 0, "negative file descriptor")
+        self.rawValue = rawValue
+    }
+
+    deinit { Glibc.close(rawValue) }
+
+    /// Closes now. EINTR from close is not retried: on Linux the descriptor is gone either way.
+    public consuming func close() {
+        Glibc.close(rawValue)
+        discard self
+    }
+
+    /// Gives up ownership without closing (e.g. to hand the number to another owner).
+    public consuming func release() -> Int32 {
+        let fd = rawValue
+        discard self
+        return fd
+    }
+
+    // MARK: Reading and writing
+
+    /// Reads into `buffer`; nil when it would block, 0 at end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int? {
+        try retryingSyscall("read") { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Writes from `buffer`; nil when it would block. Short writes are normal.
+    public func write(_ buffer: UnsafeRawBufferPointer) throws(Errno) -> Int? {
+        try retryingSyscall("write") { Glibc.write(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Writes all of `buffer`, blocking descriptors only.
+    public func writeAll(_ buffer: UnsafeRawBufferPointer) throws(Errno) {
+        var offset = 0
+        while offset < buffer.count {
+            let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
+            guard let written = try write(rest) else { throw Errno(EAGAIN, "write") }
+            offset += written
+        }
+    }
+
+    /// Reads the whole (small) file from its current offset.
+    public func readAll(limit: Int = 16 << 20) throws(Errno) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while bytes.count < limit {
+            var count = 0
+            var failure: Errno?
+            chunk.withUnsafeMutableBytes { buffer in
+                do throws(Errno) { count = try read(into: buffer) ?? 0 } catch { failure = error }
+            }
+            if let failure { throw failure }
+            if count == 0 { break }
+            bytes += chunk[..<count]
+        }
+        return bytes
+    }
+
+    // MARK: Files
+
+    /// Opens a directory to resolve paths beneath it.
+    public static func openDirectory(_ path: String) throws(Errno) -> FileDescriptor {
+        let fd = try syscall("open") { Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        return FileDescriptor(owning: fd)
+    }
+
+    /// Opens `path` with `flags` (O_CLOEXEC is always added).
+    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o644) throws(Errno) -> FileDescriptor {
+        let fd = try syscall("open") { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        return FileDescriptor(owning: fd)
+    }
+
+    /// Opens `relativePath` read-only beneath this directory: the kernel refuses any resolution that
+    /// leaves it (`..`, absolute symlinks, symlinks pointing outside: EXDEV) and magic /proc links.
+    /// "" opens the directory itself.
+    public func openBeneath(_ relativePath: String) throws(Errno) -> FileDescriptor {
+        let path = relativePath.isEmpty ? "." : relativePath
+        // O_NONBLOCK: opening a FIFO must not block the serving thread (it is then refused as not a regular file).
+        let flags = UInt64(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        let resolve = UInt64(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+        let fd = try syscall("openat2") { spindle_openat2(rawValue, path, flags, 0, resolve) }
+        return FileDescriptor(owning: fd)
+    }
+
+    /// fstat.
+    public func status() throws(Errno) -> FileStatus {
+        var st = stat()
+        _ = try syscall("fstat") { fstat(rawValue, &st) }
+        return FileStatus(st)
+    }
+
+    // MARK: Descriptor flags
+
+    public func setNonBlocking(_ on: Bool = true) throws(Errno) {
+        let flags = try syscall("fcntl") { fcntl(rawValue, F_GETFL) }
+        let wanted = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+        if wanted != flags { _ = try syscall("fcntl") { fcntl(rawValue, F_SETFL, wanted) } }
+    }
+
+    public func setCloseOnExec(_ on: Bool = true) throws(Errno) {
+        _ = try syscall("fcntl") { fcntl(rawValue, F_SETFD, on ? FD_CLOEXEC : 0) }
+    }
+}

@@ -1,1 +1,0 @@
-// Posix: each syscall wrapped once.

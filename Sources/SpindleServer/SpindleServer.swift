@@ -1,1 +1,0 @@
-// SpindleServer: the site, the two serving modes, configuration, logging and systemd glue.
