@@ -11,7 +11,3 @@ public final class Responder {
     public func respond(to error: ParseError, now: Int64, into out: inout [UInt8]) -> Response { fatalError() }
     public func respond(status: Status, now: Int64, into out: inout [UInt8]) -> Response { fatalError() }
 }
-public final class ThreadedServer {
-    public init(listeners: [Listener], site: Site, responder: Responder, settings: ServerSettings, hooks: ServerHooks) throws(Errno) {}
-    public func run() throws(Errno) -> Int32 { 1 }
-}
