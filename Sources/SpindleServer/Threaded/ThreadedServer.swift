@@ -247,7 +247,7 @@ public final class ThreadedServer {
     /// The reload hook hands back a Responder (what the reactor serves with), but a connection thread
     /// needs the Site to build its own. Responder keeps its Site private; reflection reads it without
     /// widening that API. Runs once per SIGHUP.
-    private static func site(of responder: Responder) -> Site? {
+    static func site(of responder: Responder) -> Site? {
         Mirror(reflecting: responder).children.first { $0.label == "site" }?.value as? Site
     }
 
