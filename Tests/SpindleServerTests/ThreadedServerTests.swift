@@ -154,6 +154,7 @@ import Testing
         try client.send("GET /hello.txt HTTP/1.1\r\n")
         #expect(!client.hasData(withinMilliseconds: 50))
         server.server.stop()
+        #expect(server.recorder.stopping.wait(timeout: .now() + 10) == .success)
         try client.send("Host: test\r\n\r\n")
         let response = try #require(try client.readResponse())
         #expect(response.status == 200)
@@ -183,6 +184,7 @@ private final class RunningThreadedServer: @unchecked Sendable {
     final class Recorder: Sendable {
         let logged = Atomic<Int>(0)
         let events = Mutex<[String]>([])
+        let stopping = DispatchSemaphore(value: 0)
     }
 
     let recorder = Recorder()
@@ -209,7 +211,10 @@ private final class RunningThreadedServer: @unchecked Sendable {
         let recorder = recorder
         hooks.logRequest = { _, _, _, _, _ in recorder.logged.add(1, ordering: .relaxed) }
         hooks.ready = { recorder.events.withLock { $0.append("ready") } }
-        hooks.stopping = { recorder.events.withLock { $0.append("stopping") } }
+        hooks.stopping = {
+            recorder.events.withLock { $0.append("stopping") }
+            recorder.stopping.signal()
+        }
         server = try ThreadedServer(
             listeners: [listener], site: site, responder: try Responder(site: site), settings: settings, hooks: hooks)
         let thread = Thread { [self] in

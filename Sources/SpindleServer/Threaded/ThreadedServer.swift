@@ -255,11 +255,12 @@ public final class ThreadedServer {
     private func beginDrain(now: Int64) {
         guard !draining else { return }
         draining = true
-        hooks.stopping?()
         drainDeadline = now + settings.shutdownGrace
         // The listeners close when the last reference goes, as in the reactor.
         listeners.removeAll()
         registry.wakeWanted.store(true, ordering: .sequentiallyConsistent)
         registry.beginDrain()
+        // After the flag: from here on every response says `Connection: close`.
+        hooks.stopping?()
     }
 }
