@@ -4,6 +4,10 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 PORT ?= 8080
 FUZZ_SECONDS ?= 600
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+UNITDIR ?= $(DESTDIR)/etc/systemd/system
+CONFDIR = $(DESTDIR)/etc/spindle
+DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/spindle
 
 .PHONY: all build release run test fmt lint fuzz bench clean install uninstall
 
@@ -12,12 +16,14 @@ all: build
 build:
 	$(SWIFT) build
 
+# A static Swift runtime, so the binary runs on machines without the toolchain.
 release:
 	$(SWIFT) build -c release --static-swift-stdlib
 
 run: build
 	$(SWIFT) run spindle --root public --listen 127.0.0.1:$(PORT)
 
+# The integration tests start the debug binary that `build` produced.
 test: build
 	$(SWIFT) test
 
@@ -25,7 +31,30 @@ fmt:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
 
 lint:
-	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+	$(SWIFT) format lint --recursive Package.swift Sources Tests
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+
+bench: release
+	benchmarks/bench.sh
+
+install: release
+	install -d $(BINDIR) $(UNITDIR) $(CONFDIR) $(DOCDIR) $(DESTDIR)/etc/logrotate.d
+	install -m 0755 .build/release/spindle $(BINDIR)/spindle
+	sed 's|/usr/local/bin/spindle|$(PREFIX)/bin/spindle|' config/spindle.service > $(UNITDIR)/spindle.service
+	chmod 0644 $(UNITDIR)/spindle.service
+	install -m 0644 config/spindle.socket $(UNITDIR)/spindle.socket
+	install -m 0644 config/spindle.logrotate $(DESTDIR)/etc/logrotate.d/spindle
+	@# Never overwrite a configuration the administrator may have edited.
+	test -e $(CONFDIR)/spindle.toml || install -m 0644 config/spindle.toml $(CONFDIR)/spindle.toml
+	install -m 0644 README.md $(DOCDIR)/README.md
+
+uninstall:
+	rm -f $(BINDIR)/spindle $(UNITDIR)/spindle.service $(UNITDIR)/spindle.socket
+	rm -f $(DESTDIR)/etc/logrotate.d/spindle $(DOCDIR)/README.md
+	-rmdir $(DOCDIR) 2>/dev/null
+	@echo "kept $(CONFDIR)/spindle.toml (remove it by hand if you no longer need it)"
 
 clean:
 	rm -rf .build .build-* Fuzz/corpus Fuzz/artifacts

@@ -19,6 +19,10 @@ public enum ParseError: Error, Sendable, Equatable {
     case controlCharacter
     case missingHost
     case repeatedHost
+    /// A second Range, If-Range, If-Match, If-None-Match, If-Modified-Since or If-Unmodified-Since
+    /// field. The head keeps one range per field, and a request that repeats one of these is
+    /// malformed or probing (nginx answers 400 to duplicates of most of them, too).
+    case repeatedField
     case invalidContentLength
     case conflictingContentLength
     /// Content-Length and Transfer-Encoding together (RFC 9112 §6.3: request smuggling).

@@ -1,0 +1,90 @@
+/// Every setting Spindle runs with: the defaults, overridden by the configuration file, overridden
+/// by command-line flags.
+///
+/// `load(path:)`, `parse(_:file:)` and `apply(root:listen:mode:)` only produce valid values. The
+/// fields stay settable so that tests and tools can adjust one thing; code that sets them directly
+/// is trusted to stay inside the documented ranges (docs/configuration.md).
+public struct Configuration: Sendable, Equatable {
+    /// Directory served; relative paths are relative to the working directory.
+    public var root: String
+    /// Never empty, no duplicates.
+    public var listen: [ListenAddress]
+    public var mode: ServingMode
+    /// File names tried, in order, for a request naming a directory. May be empty.
+    public var index: [String]
+    public var dotfiles: DotfilePolicy
+    public var timeouts: Timeouts
+    public var limits: Limits
+    /// Stack size of each connection thread in `threads` mode, in bytes.
+    public var threadStackSize: Int
+    public var accessLog: AccessLogDestination
+    public var accessLogFormat: AccessLogFormat
+    public var logLevel: LogLevel
+    /// Media type by file extension (lower-case, without the dot), on top of the built-in table.
+    public var mimeOverrides: [String: String]
+    /// Extra fields added to every response, in file order.
+    public var headers: [Header]
+
+    public init(
+        root: String = "public",
+        listen: [ListenAddress] = Configuration.defaultListen,
+        mode: ServingMode = .eventLoop,
+        index: [String] = ["index.html"],
+        dotfiles: DotfilePolicy = .deny,
+        timeouts: Timeouts = Timeouts(),
+        limits: Limits = Limits(),
+        threadStackSize: Int = 256 * 1024,
+        accessLog: AccessLogDestination = .standardOutput,
+        accessLogFormat: AccessLogFormat = .combined,
+        logLevel: LogLevel = .info,
+        mimeOverrides: [String: String] = [:],
+        headers: [Header] = []
+    ) {
+        self.root = root
+        self.listen = listen
+        self.mode = mode
+        self.index = index
+        self.dotfiles = dotfiles
+        self.timeouts = timeouts
+        self.limits = limits
+        self.threadStackSize = threadStackSize
+        self.accessLog = accessLog
+        self.accessLogFormat = accessLogFormat
+        self.logLevel = logLevel
+        self.mimeOverrides = mimeOverrides
+        self.headers = headers
+    }
+
+    public static let `default` = Configuration()
+
+    /// `127.0.0.1:8080`, built without parsing so that the default cannot fail.
+    public static var defaultListen: [ListenAddress] {
+        [ListenAddress(uncheckedHost: "127.0.0.1", port: 8080, family: .ipv4)]
+    }
+
+    /// Reads and validates a configuration file; keys it leaves out keep their defaults.
+    public static func load(path: String) throws(ConfigError) -> Configuration {
+        let bytes = try ConfigFile.read(path: path)
+        let document = try TOMLDocument(bytes: bytes, file: path)
+        return try ConfigurationReader(file: path).read(document.root)
+    }
+
+    /// Validates configuration text; `file` only names the source in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+        let document = try TOMLDocument(parsing: text, file: file)
+        return try ConfigurationReader(file: file).read(document.root)
+    }
+
+    /// Applies command-line flags, which win over the file. `nil` or an empty `listen` leaves the
+    /// setting alone, so the caller can pass its options through unconditionally.
+    public mutating func apply(root: String? = nil, listen: [ListenAddress] = [], mode: ServingMode? = nil) {
+        if let root, !root.isEmpty { self.root = root }
+        if !listen.isEmpty {
+            // Repeating a flag is harmless; binding the same address twice is not.
+            var unique: [ListenAddress] = []
+            for address in listen where !unique.contains(address) { unique.append(address) }
+            self.listen = unique
+        }
+        if let mode { self.mode = mode }
+    }
+}

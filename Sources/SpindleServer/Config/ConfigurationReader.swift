@@ -1,0 +1,354 @@
+/// Turns a parsed TOML document into a validated `Configuration`. Every rejection names the file,
+/// the line of the offending value and its full dotted key.
+struct ConfigurationReader {
+    let file: String
+
+    static let topLevelKeys = [
+        "root", "listen", "mode", "index", "dotfiles", "access_log", "access_log_format", "log_level",
+        "timeouts", "limits", "threads", "mime", "headers",
+    ]
+    static let timeoutKeys = ["head", "keepalive", "send", "shutdown_grace"]
+    static let limitKeys = ["connections", "head_size", "header_count", "request_line"]
+    static let threadKeys = ["stack_size"]
+
+    /// The longest timeout accepted: a day is already far past any sensible value, and the bound
+    /// keeps millisecond arithmetic far from overflow.
+    static let maximumTimeoutSeconds = 86_400.0
+
+    /// Fields Spindle computes per response or that frame the message; a configured copy would
+    /// duplicate or contradict them.
+    static let reservedHeaders: Set<String> = [
+        "accept-ranges", "connection", "content-length", "content-range", "content-type", "date", "etag",
+        "keep-alive", "last-modified", "location", "te", "trailer", "transfer-encoding", "upgrade",
+    ]
+
+    func read(_ root: TOMLTable) throws(ConfigError) -> Configuration {
+        var config = Configuration.default
+        for entry in root.entries {
+            let value = entry.value
+            let key = entry.key
+            switch key {
+            case "root":
+                config.root = try path(value, key: key)
+            case "listen":
+                config.listen = try listen(value, key: key)
+            case "mode":
+                config.mode = try choice(value, key: key)
+            case "index":
+                config.index = try index(value, key: key)
+            case "dotfiles":
+                config.dotfiles = try choice(value, key: key)
+            case "access_log":
+                let text = try path(value, key: key)
+                config.accessLog = text == "-" ? .standardOutput : text == "off" ? .off : .file(text)
+            case "access_log_format":
+                config.accessLogFormat = try choice(value, key: key)
+            case "log_level":
+                config.logLevel = try choice(value, key: key)
+            case "timeouts":
+                config.timeouts = try timeouts(value, key: key)
+            case "limits":
+                config.limits = try limits(value, key: key)
+            case "threads":
+                config.threadStackSize = try threads(value, key: key)
+            case "mime":
+                config.mimeOverrides = try mime(value, key: key)
+            case "headers":
+                config.headers = try headers(value, key: key)
+            default:
+                throw unknownKey(key, line: value.line, prefix: "", known: Self.topLevelKeys)
+            }
+        }
+        return config
+    }
+
+    // MARK: - Sections
+
+    private func timeouts(_ value: TOMLValue, key: String) throws(ConfigError) -> Configuration.Timeouts {
+        var timeouts = Configuration.Timeouts()
+        for entry in try table(value, key: key).entries {
+            let name = "\(key).\(entry.key)"
+            switch entry.key {
+            case "head": timeouts.head = try duration(entry.value, key: name, allowZero: false)
+            case "keepalive": timeouts.keepAlive = try duration(entry.value, key: name, allowZero: false)
+            case "send": timeouts.send = try duration(entry.value, key: name, allowZero: false)
+            case "shutdown_grace": timeouts.shutdownGrace = try duration(entry.value, key: name, allowZero: true)
+            default: throw unknownKey(entry.key, line: entry.value.line, prefix: key, known: Self.timeoutKeys)
+            }
+        }
+        return timeouts
+    }
+
+    private func limits(_ value: TOMLValue, key: String) throws(ConfigError) -> Configuration.Limits {
+        var limits = Configuration.Limits()
+        var headSizeLine: Int?
+        var requestLineLine: Int?
+        for entry in try table(value, key: key).entries {
+            let name = "\(key).\(entry.key)"
+            switch entry.key {
+            case "connections":
+                limits.connections = try integer(entry.value, key: name, in: 1...1_000_000)
+            case "head_size":
+                limits.headSize = try integer(entry.value, key: name, in: 1024...1_048_576)
+                headSizeLine = entry.value.line
+            case "header_count":
+                limits.headerCount = try integer(entry.value, key: name, in: 1...10_000)
+            case "request_line":
+                limits.requestLine = try integer(entry.value, key: name, in: 64...1_048_576)
+                requestLineLine = entry.value.line
+            default:
+                throw unknownKey(entry.key, line: entry.value.line, prefix: key, known: Self.limitKeys)
+            }
+        }
+        if limits.requestLine > limits.headSize {
+            // Blame whichever of the two the file set; if both, the request line.
+            if let line = requestLineLine {
+                throw ConfigError(
+                    file: file, line: line, key: "\(key).request_line",
+                    message: "must not exceed limits.head_size (\(limits.headSize))")
+            }
+            throw ConfigError(
+                file: file, line: headSizeLine, key: "\(key).head_size",
+                message: "must be at least limits.request_line (\(limits.requestLine))")
+        }
+        return limits
+    }
+
+    /// Returns the stack size in bytes; the file gives KiB.
+    private func threads(_ value: TOMLValue, key: String) throws(ConfigError) -> Int {
+        var stackSize = Configuration.default.threadStackSize
+        for entry in try table(value, key: key).entries {
+            switch entry.key {
+            case "stack_size":
+                stackSize = try integer(entry.value, key: "\(key).stack_size", in: 64...65_536) * 1024
+            default:
+                throw unknownKey(entry.key, line: entry.value.line, prefix: key, known: Self.threadKeys)
+            }
+        }
+        return stackSize
+    }
+
+    private func listen(_ value: TOMLValue, key: String) throws(ConfigError) -> [ListenAddress] {
+        // A lone string is accepted as a one-element list: `listen = ":8080"` is the obvious spelling.
+        let elements = value.string != nil ? [value] : try array(value, key: key)
+        guard !elements.isEmpty else {
+            throw ConfigError(file: file, line: value.line, key: key, message: "needs at least one address")
+        }
+        var addresses: [ListenAddress] = []
+        for element in elements {
+            let text = try string(element, key: key)
+            let address: ListenAddress
+            do {
+                address = try ListenAddress(parsing: text)
+            } catch {
+                throw ConfigError(
+                    file: file, line: element.line, key: key, message: "invalid address: \(error.message)")
+            }
+            guard !addresses.contains(address) else {
+                throw ConfigError(file: file, line: element.line, key: key, message: "\(address) is listed twice")
+            }
+            addresses.append(address)
+        }
+        return addresses
+    }
+
+    private func index(_ value: TOMLValue, key: String) throws(ConfigError) -> [String] {
+        var names: [String] = []
+        for element in try array(value, key: key) {
+            let name = try string(element, key: key)
+            if name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("\0") {
+                throw ConfigError(
+                    file: file, line: element.line, key: key,
+                    message: "'\(name)' is not a file name (no '/', not empty, '.' or '..')")
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    private func mime(_ value: TOMLValue, key: String) throws(ConfigError) -> [String: String] {
+        var types: [String: String] = [:]
+        for entry in try table(value, key: key).entries {
+            let name = "\(key).\(entry.key)"
+            // Extensions match case-insensitively; a leading dot is forgiven.
+            var ext = entry.key.lowercased()
+            if ext.hasPrefix(".") { ext.removeFirst() }
+            if ext.isEmpty || ext.contains(".") || ext.contains("/") || !ext.utf8.allSatisfy(Self.isVisibleASCII) {
+                throw ConfigError(
+                    file: file, line: entry.value.line, key: name,
+                    message: "'\(entry.key)' is not a file extension (like \"wasm\")")
+            }
+            let type = try string(entry.value, key: name)
+            guard Self.isMediaType(type) else {
+                throw ConfigError(
+                    file: file, line: entry.value.line, key: name,
+                    message:
+                        "'\(type)' is not a media type (like \"application/wasm\" or \"text/plain; charset=utf-8\")")
+            }
+            guard types[ext] == nil else {
+                throw ConfigError(
+                    file: file, line: entry.value.line, key: name, message: "extension '\(ext)' is listed twice")
+            }
+            types[ext] = type
+        }
+        return types
+    }
+
+    private func headers(_ value: TOMLValue, key: String) throws(ConfigError) -> [Configuration.Header] {
+        var headers: [Configuration.Header] = []
+        for entry in try table(value, key: key).entries {
+            let name = "\(key).\(entry.key)"
+            let line = entry.value.line
+            guard !entry.key.isEmpty, entry.key.utf8.allSatisfy(Self.isTokenByte) else {
+                throw ConfigError(file: file, line: line, key: name, message: "not a valid header field name")
+            }
+            let lowered = entry.key.lowercased()
+            if Self.reservedHeaders.contains(lowered) {
+                throw ConfigError(file: file, line: line, key: name, message: "Spindle sets this field itself")
+            }
+            if headers.contains(where: { $0.name.lowercased() == lowered }) {
+                throw ConfigError(file: file, line: line, key: name, message: "field is listed twice")
+            }
+            let fieldValue = try string(entry.value, key: name)
+            // No CR/LF (response splitting) and, to keep every client happy, nothing outside ASCII.
+            guard fieldValue.utf8.allSatisfy({ Self.isVisibleASCII($0) || $0 == 0x20 || $0 == 0x09 }) else {
+                throw ConfigError(
+                    file: file, line: line, key: name,
+                    message: "value may hold only visible ASCII characters, spaces and tabs")
+            }
+            guard fieldValue.utf8.first.map(Self.isVisibleASCII) ?? true,
+                fieldValue.utf8.last.map(Self.isVisibleASCII) ?? true
+            else {
+                throw ConfigError(
+                    file: file, line: line, key: name, message: "value must not start or end with whitespace")
+            }
+            headers.append(Configuration.Header(name: entry.key, value: fieldValue))
+        }
+        return headers
+    }
+
+    // MARK: - Typed values
+
+    private func table(_ value: TOMLValue, key: String) throws(ConfigError) -> TOMLTable {
+        guard let table = value.table else { throw wrongType(value, key: key, expected: "a table") }
+        return table
+    }
+
+    private func array(_ value: TOMLValue, key: String) throws(ConfigError) -> [TOMLValue] {
+        guard let array = value.array else { throw wrongType(value, key: key, expected: "an array of strings") }
+        return array
+    }
+
+    private func string(_ value: TOMLValue, key: String) throws(ConfigError) -> String {
+        guard let string = value.string else { throw wrongType(value, key: key, expected: "a string") }
+        return string
+    }
+
+    /// A non-empty string that can name a file (no NUL, which would silently cut the path short).
+    private func path(_ value: TOMLValue, key: String) throws(ConfigError) -> String {
+        let text = try string(value, key: key)
+        if text.isEmpty || text.contains("\0") {
+            throw ConfigError(file: file, line: value.line, key: key, message: "must be a non-empty path")
+        }
+        return text
+    }
+
+    private func choice<Choice: RawRepresentable & CaseIterable>(_ value: TOMLValue, key: String)
+        throws(ConfigError) -> Choice where Choice.RawValue == String
+    {
+        let text = try string(value, key: key)
+        guard let choice = Choice(rawValue: text) else {
+            let allowed = Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw ConfigError(
+                file: file, line: value.line, key: key, message: "'\(text)' is not one of \(allowed)")
+        }
+        return choice
+    }
+
+    private func integer(_ value: TOMLValue, key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let number = value.integer else { throw wrongType(value, key: key, expected: "an integer") }
+        guard number >= Int64(range.lowerBound), number <= Int64(range.upperBound) else {
+            throw ConfigError(
+                file: file, line: value.line, key: key,
+                message: "\(number) is out of range (\(range.lowerBound) to \(range.upperBound))")
+        }
+        return Int(number)
+    }
+
+    /// Seconds, as an integer or a float; kept to whole milliseconds.
+    private func duration(_ value: TOMLValue, key: String, allowZero: Bool) throws(ConfigError) -> Duration {
+        let seconds: Double
+        switch value.kind {
+        case .integer(let number): seconds = Double(number)
+        case .float(let number): seconds = number
+        default: throw wrongType(value, key: key, expected: "a number of seconds")
+        }
+        let lowest = allowZero ? 0 : 0.001
+        guard seconds.isFinite, seconds >= lowest, seconds <= Self.maximumTimeoutSeconds else {
+            throw ConfigError(
+                file: file, line: value.line, key: key,
+                message: "must be between \(allowZero ? "0" : "0.001") and \(Int(Self.maximumTimeoutSeconds)) seconds")
+        }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    // MARK: - Errors
+
+    private func wrongType(_ value: TOMLValue, key: String, expected: String) -> ConfigError {
+        ConfigError(file: file, line: value.line, key: key, message: "expected \(expected), found \(value.typeName)")
+    }
+
+    private func unknownKey(_ key: String, line: Int, prefix: String, known: [String]) -> ConfigError {
+        let fullKey = prefix.isEmpty ? key : "\(prefix).\(key)"
+        var message = "unknown key"
+        if let suggestion = known.min(by: { Self.distance($0, key) < Self.distance($1, key) }),
+            Self.distance(suggestion, key) <= 2
+        {
+            message += " (did you mean '\(suggestion)'?)"
+        }
+        return ConfigError(file: file, line: line, key: fullKey, message: message)
+    }
+
+    // MARK: - Character classes
+
+    /// Levenshtein distance, for "did you mean" on misspelt keys.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    static func isVisibleASCII(_ byte: UInt8) -> Bool {
+        byte >= 0x21 && byte <= 0x7E
+    }
+
+    /// RFC 9110 tchar.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            true
+        default:
+            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
+    }
+
+    /// `type/subtype` made of tokens, optionally followed by `;` parameters in visible ASCII.
+    static func isMediaType(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.allSatisfy({ isVisibleASCII($0) || $0 == 0x20 }) else { return false }
+        let essence = bytes.split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let parts = essence.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(isTokenByte) }
+    }
+}

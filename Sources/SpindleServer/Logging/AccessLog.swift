@@ -1,0 +1,176 @@
+import Glibc
+import HTTP1
+import Synchronization
+
+/// The access log: one line per response, buffered and written with write(2) to a file opened
+/// O_APPEND or to stdout.
+///
+/// Lines collect in a buffer that is written when it passes `flushThreshold`, when the caller's
+/// once-a-second `flushIfDue(now:)` finds anything pending, and on `flush()` at shutdown, so a busy
+/// server makes one write per 32 KiB instead of one per request, and an idle one shows lines within
+/// a second. One instance is shared by every serving thread: a `Mutex` guards the buffer, which
+/// costs an uncontended lock per line in event-loop mode and keeps lines whole in threads mode.
+///
+/// When a write fails (disk full, stdout closed) the pending lines are dropped and the failure is
+/// reported through `Diagnostics`, rate-limited: logging must never stop serving.
+public final class AccessLog: Sendable {
+    public static let flushThreshold = 32 * 1024
+
+    public let destination: AccessLogDestination
+    public let format: AccessLogFormat
+    private let diagnostics: Diagnostics?
+    private let state: Mutex<State>
+
+    private struct State {
+        var fd: Int32
+        var buffer: [UInt8]
+        var formatter: AccessLogFormatter
+        var lastFlush = 0
+        var droppedLines = 0
+    }
+
+    /// Opens the destination (a file is created 0640 if missing). `.off` gives a log that ignores
+    /// `record`, so callers need no special case.
+    public init(destination: AccessLogDestination, format: AccessLogFormat, diagnostics: Diagnostics? = nil)
+        throws(LogFileError)
+    {
+        self.destination = destination
+        self.format = format
+        self.diagnostics = diagnostics
+        let fd: Int32
+        switch destination {
+        case .off: fd = -1
+        case .standardOutput: fd = STDOUT_FILENO
+        case .file(let path): fd = try Self.open(path)
+        }
+        var buffer: [UInt8] = []
+        // Room for the threshold plus a long line, so that steady-state appends never reallocate.
+        buffer.reserveCapacity(destination == .off ? 0 : 2 * Self.flushThreshold)
+        state = Mutex(State(fd: fd, buffer: buffer, formatter: AccessLogFormatter(format: format)))
+    }
+
+    deinit {
+        flush()
+        state.withLock { state in
+            if case .file = destination, state.fd >= 0 { close(state.fd) }
+        }
+    }
+
+    public var isEnabled: Bool { destination != .off }
+
+    /// Records one response. Every byte field is escaped on the way in (see `AccessLogFormatter`).
+    ///
+    /// - Parameters:
+    ///   - remote: the client address as text (`192.0.2.7`, `2001:db8::1`); empty logs `-`.
+    ///   - time: seconds since the epoch, rendered in UTC.
+    ///   - method, target, version: as sent; all three empty (a head that failed to parse) logs `-`.
+    ///   - status: the status code sent.
+    ///   - bytes: body bytes sent (not counting the head), as nginx's `$body_bytes_sent`.
+    ///   - referer, userAgent: the field values, `nil` when absent.
+    public func record(
+        remote: UnsafeRawBufferPointer,
+        time: Int,
+        method: UnsafeRawBufferPointer,
+        target: UnsafeRawBufferPointer,
+        version: UnsafeRawBufferPointer,
+        status: Int,
+        bytes: Int64,
+        referer: UnsafeRawBufferPointer?,
+        userAgent: UnsafeRawBufferPointer?
+    ) {
+        guard isEnabled else { return }
+        state.withLock { state in
+            state.formatter.append(
+                to: &state.buffer, remote: remote, time: time, method: method, target: target, version: version,
+                status: status, bytes: bytes, referer: referer, userAgent: userAgent)
+            if state.buffer.count >= Self.flushThreshold {
+                write(&state, now: time)
+            }
+        }
+    }
+
+    /// Records a response to a parsed request head whose ranges point into `buffer`.
+    public func record(
+        head: RequestHead, in buffer: UnsafeRawBufferPointer, remote: UnsafeRawBufferPointer, time: Int,
+        status: Int, bytes: Int64
+    ) {
+        guard isEnabled else { return }
+        let version = head.version.name
+        record(
+            remote: remote, time: time, method: Self.slice(buffer, head.methodBytes),
+            target: Self.slice(buffer, head.target),
+            version: UnsafeRawBufferPointer(start: version.utf8Start, count: version.utf8CodeUnitCount),
+            status: status, bytes: bytes, referer: head.referer.map { Self.slice(buffer, $0) },
+            userAgent: head.userAgent.map { Self.slice(buffer, $0) })
+    }
+
+    /// Writes pending lines unless the last write was within this second; call at least once a
+    /// second from the loop (and from any idle thread in threads mode).
+    public func flushIfDue(now: Int) {
+        guard isEnabled else { return }
+        state.withLock { state in
+            if !state.buffer.isEmpty && now != state.lastFlush { write(&state, now: now) }
+        }
+    }
+
+    /// Writes everything pending; for shutdown and before a reopen.
+    public func flush() {
+        guard isEnabled else { return }
+        state.withLock { state in
+            if !state.buffer.isEmpty { write(&state, now: state.lastFlush) }
+        }
+    }
+
+    /// Reopens a file destination by path, for logrotate (SIGUSR1, SIGHUP): pending lines go to the
+    /// old file, later ones to the new. If the new open fails, logging continues to the old file.
+    public func reopen() throws(LogFileError) {
+        guard case .file(let path) = destination else { return }
+        let newFD = try Self.open(path)
+        state.withLock { state in
+            if !state.buffer.isEmpty { write(&state, now: state.lastFlush) }
+            close(state.fd)
+            state.fd = newFD
+        }
+    }
+
+    // MARK: - Private
+
+    private func write(_ state: inout State, now: Int) {
+        state.lastFlush = now
+        var failure: Int32 = 0
+        state.buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(state.fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure != 0 {
+            // A partly written buffer leaves a torn last line; the count below is of whole buffers' lines.
+            state.droppedLines += state.buffer.count(where: { $0 == UInt8(ascii: "\n") })
+            let reason = strerror(failure).map { String(cString: $0) } ?? "errno \(failure)"
+            let dropped = state.droppedLines
+            diagnostics?.logLimited(
+                .error, key: "access-log-write", now: now,
+                "cannot write the access log (\(destination.configValue)): \(reason); \(dropped) lines lost so far")
+        }
+        state.buffer.removeAll(keepingCapacity: true)
+    }
+
+    private static func open(_ path: String) throws(LogFileError) -> Int32 {
+        while true {
+            let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw LogFileError(path: path, code: errno) }
+        }
+    }
+
+    private static func slice(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: buffer[range])
+    }
+}
