@@ -13,14 +13,14 @@ enum ClientError: Error, Equatable {
     case malformed(String)
 }
 
-/// A blocking TCP client on 127.0.0.1 with receive/send timeouts, so that no test can hang on it.
+/// A blocking TCP client (to 127.0.0.1 unless told) with receive/send timeouts, so that no test can hang on it.
 /// Bytes received past one response stay buffered for the next (pipelining). Used by one thread at a time.
 final class RawClient: @unchecked Sendable {
     private(set) var fd: Int32
     private(set) var buffer: [UInt8] = []
     private(set) var sawEOF = false
 
-    init(port: UInt16, timeout: Double = 10, receiveBuffer: Int? = nil) throws {
+    init(port: UInt16, host: String = "127.0.0.1", timeout: Double = 10, receiveBuffer: Int? = nil) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ClientError.connect(errno) }
         self.fd = fd
@@ -35,7 +35,7 @@ final class RawClient: @unchecked Sendable {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

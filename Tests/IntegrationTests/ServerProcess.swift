@@ -17,7 +17,10 @@ final class ServerProcess: @unchecked Sendable {
     /// Tests/IntegrationTests/ServerProcess.swift → the package root.
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let binary = packageRoot.appendingPathComponent(".build/debug/spindle").path
+    /// The debug build of this package, or `SPINDLE_BINARY` (to test another build, e.g. a release one).
+    static let binary =
+        ProcessInfo.processInfo.environment["SPINDLE_BINARY"]
+        ?? packageRoot.appendingPathComponent(".build/debug/spindle").path
 
     let mode: String
     let ports: [UInt16]
@@ -33,6 +36,7 @@ final class ServerProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     /// Starts `spindle --root ROOT --listen 127.0.0.1:0 --mode MODE` and waits for its start-up line.
+    /// Further listeners go on 127.0.0.2, 127.0.0.3... (the same address twice would be one listener).
     /// `fileLimit` runs it under `ulimit -n` through /bin/sh; `config` is written to a file and passed
     /// with `--config`.
     init(
@@ -44,7 +48,7 @@ final class ServerProcess: @unchecked Sendable {
         }
         self.mode = mode
         var arguments = ["--root", root, "--mode", mode, "--access-log", "off"]
-        for _ in 0..<listeners { arguments += ["--listen", "127.0.0.1:0"] }
+        for index in 0..<listeners { arguments += ["--listen", "127.0.0.\(index + 1):0"] }
         if let config {
             let file = DocumentRoot.shared.scratch + "/config-\(UUID().uuidString).toml"
             try config.write(toFile: file, atomically: true, encoding: .utf8)
@@ -74,8 +78,8 @@ final class ServerProcess: @unchecked Sendable {
 
         guard let line = errors.waitForLine(containing: "spindle: listening on ", timeout: startTimeout) else {
             if process.isRunning { Glibc.kill(pid, SIGKILL) }
-            _ = exited.wait(timeout: .now() + 5)
-            throw HarnessError("no start-up line from spindle \(arguments); stderr:\n\(errors.text)")
+            let status = exited.wait(timeout: .now() + 5) == .success ? "\(process.terminationStatus)" : "?"
+            throw HarnessError("no start-up line from spindle \(arguments) (exit \(status)); stderr:\n\(errors.text)")
         }
         startLine = line
         ports = Self.ports(in: line)
@@ -134,6 +138,11 @@ final class ServerProcess: @unchecked Sendable {
             Glibc.kill(pid, SIGKILL)
             _ = waitForExit(timeout: 5)
         }
+    }
+
+    /// How many descriptors the process has open now.
+    func descriptorCount() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
     /// How many threads the process has now.
