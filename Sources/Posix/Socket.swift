@@ -92,14 +92,7 @@ extension FileDescriptor {
     public func setNoDelay() throws(Errno) { try setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1) }
 
     /// The peer's address, for the access log.
-    public func peerAddress() -> SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let result = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(rawValue, $0, &length) }
-        }
-        return result == 0 ? SocketAddress(storage: storage) : nil
-    }
+    public func peerAddress() -> SocketAddress? { SocketAddress(peerOf: rawValue) }
 
     /// The local address (to learn the port after binding port 0).
     public func localAddress() -> SocketAddress? {

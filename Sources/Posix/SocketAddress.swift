@@ -44,6 +44,17 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The peer of a connected socket, given by number (for code that only borrows the descriptor).
+    public init?(peerOf descriptor: Int32) {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(descriptor, $0, &length) }
+        }
+        guard result == 0 else { return nil }
+        self.init(storage: storage)
+    }
+
     public var family: Int32 {
         switch self {
         case .ipv4: AF_INET

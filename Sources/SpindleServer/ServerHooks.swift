@@ -4,9 +4,12 @@ import Posix
 /// What a serving loop tells the rest of the process, and asks of it. Closures rather than a
 /// protocol: there is one implementation, wired in `ServerRunner`; tests may leave them out.
 public struct ServerHooks: Sendable {
-    /// One access-log line per response. `head` is nil when the request could not be parsed.
+    /// One access-log line per response. `head` is nil when the request could not be parsed;
+    /// `socket` is the client's descriptor (for its address, looked up only when the log is on).
     public var logRequest:
-        (@Sendable (_ peer: SocketAddress?, _ head: RequestHead?, _ request: UnsafeRawBufferPointer, _ response: Response, _ now: Int64) -> Void)?
+        (@Sendable (
+            _ socket: Int32, _ head: RequestHead?, _ request: UnsafeRawBufferPointer, _ response: Response, _ now: Int64
+        ) -> Void)?
     /// SIGHUP: re-read the configuration; returns the new responder and settings, or nil to keep the old.
     public var reload: (@Sendable () -> (Responder, ServerSettings)?)?
     /// SIGUSR1: reopen log files.

@@ -330,7 +330,7 @@ public final class Reactor {
         let request = UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered])
         let response = responder.respond(to: head, in: request, now: wallNow, forceClose: forceClose, into: &out)
         requestCount += 1
-        if let log = hooks.logRequest { log(c.socket.peerAddress(), head, request, response, wallNow) }
+        if let log = hooks.logRequest { log(c.socket.rawValue, head, request, response, wallNow) }
         consume(c, consumed)
         c.discarding = response.keepAlive ? discard : 0
         c.parser.reset()
@@ -347,7 +347,7 @@ public final class Reactor {
         requestCount += 1
         if let log = hooks.logRequest {
             let request = UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered])
-            log(c.socket.peerAddress(), nil, request, response, wallNow)
+            log(c.socket.rawValue, nil, request, response, wallNow)
         }
         c.buffered = 0
         if c.headDeadlineArmed {
@@ -592,7 +592,7 @@ public final class Reactor {
             out.removeAll(keepingCapacity: true)
             let response = responder.respond(status: .requestTimeout, now: wallNow, into: &out)
             if let log = hooks.logRequest {
-                log(c.socket.peerAddress(), nil, UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered]), response, wallNow)
+                log(c.socket.rawValue, nil, UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered]), response, wallNow)
             }
             _ = out.withUnsafeBytes { try? c.socket.send($0) }
         }

@@ -1,0 +1,41 @@
+/// Command-line flags that win over the configuration file, validated like the file's own values.
+public struct CommandLineOverrides: Sendable {
+    public var root: String?
+    public var listen: [ListenAddress] = []
+    public var mode: ServingMode?
+    public var accessLog: AccessLogDestination?
+
+    public init() {}
+
+    public init(root: String?, listen: [String], mode: String?, accessLog: String?) throws(ConfigError) {
+        self.root = root
+        for text in listen {
+            do {
+                self.listen.append(try ListenAddress(parsing: text))
+            } catch {
+                throw ConfigError(file: "command line", line: nil, key: "--listen", message: error.message)
+            }
+        }
+        if let mode {
+            guard let parsed = ServingMode(rawValue: mode) else {
+                throw ConfigError(
+                    file: "command line", line: nil, key: "--mode",
+                    message: "expected \"event-loop\" or \"threads\", got \"\(mode)\"")
+            }
+            self.mode = parsed
+        }
+        if let accessLog {
+            self.accessLog =
+                switch accessLog {
+                case "off": .off
+                case "-": .standardOutput
+                default: .file(accessLog)
+                }
+        }
+    }
+
+    public func apply(to configuration: inout Configuration) {
+        configuration.apply(root: root, listen: listen, mode: mode)
+        if let accessLog { configuration.accessLog = accessLog }
+    }
+}

@@ -1,0 +1,382 @@
+import Glibc
+import HTTP1
+import Posix
+
+/// The one place that decides the answer to a request, shared by both serving modes. Pure apart from
+/// the file cache: it writes the response head (and generated bodies) into the caller's buffer and
+/// says which file bytes follow. One per serving thread; never shared between threads.
+///
+/// Decisions worth knowing:
+/// - Every method other than GET and HEAD is 405 with `Allow: GET, HEAD`, OPTIONS included: a static
+///   site has nothing more to say about its options than the Allow line, and 405 carries it too.
+///   Unknown methods are 501 (RFC 9110 §9.1).
+/// - A symlink leading out of the root (EXDEV from openat2 RESOLVE_BENEATH) is 404: the target is not
+///   part of the site, and 403 would confirm that the link exists. ENOENT, ENOTDIR, ENAMETOOLONG are
+///   404, EACCES, EPERM and ELOOP are 403, anything else 500, like nginx.
+/// - A directory requested with a trailing slash but without an index file is 403 (nginx without
+///   autoindex); a regular file requested with a trailing slash is 404.
+/// - Range is only honoured for GET (RFC 9110 §14.2); HEAD answers exactly like GET without Range.
+/// - The connection is closed after 400, 500 and 501 (like nginx) and after a request with a chunked
+///   body (which is not read).
+public final class Responder {
+    private let site: Site
+    private let cache: FileCache
+    private var errorPages = ErrorPages()
+    /// `Name: value\r\n` lines of the site's extra headers.
+    private let extraLines: [UInt8]
+    private var dateSecond = Int64.min
+    /// `Date: …\r\n` for `dateSecond`.
+    private var dateLine: [UInt8] = []
+
+    /// Opens the root directory. `clock` (monotonic nanoseconds) drives the file cache's TTL; tests
+    /// inject their own.
+    public init(site: Site, clock: @escaping () -> Int64 = MonotonicClock.nanoseconds) throws(Errno) {
+        self.site = site
+        cache = try FileCache(site: site, clock: clock)
+        var extra = [UInt8]()
+        for (name, value) in site.extraHeaders where Self.isSafeHeader(name: name, value: value) {
+            extra += name.utf8
+            extra.append(": ")
+            extra += value.utf8
+            extra.append("\r\n")
+        }
+        extraLines = extra
+    }
+
+    /// Appends the complete response head (and, for generated bodies such as error pages, the body
+    /// too) to `out`.
+    public func respond(
+        to head: RequestHead, in request: UnsafeRawBufferPointer, now: Int64, forceClose: Bool,
+        into out: inout [UInt8]
+    ) -> Response {
+        let exchange = Exchange(
+            keepAlive: !forceClose && head.keepAlive && !head.isChunked, version: head.version,
+            isHead: head.method == .head, now: now)
+        switch head.method {
+        case .get, .head: break
+        case .other: return generated(.notImplemented, exchange, into: &out)
+        default: return generated(.methodNotAllowed, exchange, into: &out) { $0.append("Allow: GET, HEAD\r\n") }
+        }
+
+        let path: ResolvedPath
+        do {
+            path = try TargetPath.resolve(UnsafeRawBufferPointer(rebasing: request[head.path]))
+        } catch {
+            return generated(.badRequest, exchange, into: &out)
+        }
+        if path.hasDotSegmentName && site.dotfiles == .deny {
+            return notFound(exchange, into: &out)
+        }
+
+        let file: OpenFile
+        switch cache.resolve(path.relative) {
+        case .file(let found):
+            guard !path.trailingSlash else { return notFound(exchange, into: &out) }
+            file = found
+        case .directory(let index):
+            guard path.trailingSlash else {
+                return redirectToDirectory(path.relative, head: head, request: request, exchange, into: &out)
+            }
+            guard let index else { return generated(.forbidden, exchange, into: &out) }
+            file = index
+        case .failure(let error):
+            let status = Self.status(for: error)
+            return status == .notFound ? notFound(exchange, into: &out) : generated(status, exchange, into: &out)
+        }
+        return serve(file, head: head, request: request, exchange, into: &out)
+    }
+
+    /// The answer to a request the parser rejected (always Connection: close).
+    public func respond(to error: ParseError, now: Int64, into out: inout [UInt8]) -> Response {
+        respond(status: error.status, now: now, into: &out)
+    }
+
+    /// Answer for a plain status with a small HTML body (used for 408 on timeouts, 503 when over the
+    /// connection limit). Always Connection: close.
+    public func respond(status: Status, now: Int64, into out: inout [UInt8]) -> Response {
+        generated(status, Exchange(keepAlive: false, version: .http11, isHead: false, now: now), into: &out)
+    }
+
+    // MARK: - Files
+
+    private func serve(
+        _ file: OpenFile, head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange,
+        into out: inout [UInt8]
+    ) -> Response {
+        let preconditions = Preconditions(
+            ifMatch: Self.field(head.ifMatch, in: request),
+            ifUnmodifiedSince: Self.field(head.ifUnmodifiedSince, in: request),
+            ifNoneMatch: Self.field(head.ifNoneMatch, in: request),
+            ifModifiedSince: Self.field(head.ifModifiedSince, in: request))
+        switch preconditions.evaluate(isGetOrHead: true, etag: file.etag, lastModified: file.lastModified) {
+        case .proceed: break
+        case .notModified:
+            startHead(.notModified, exchange, into: &out)
+            out += file.validatorLines
+            finishHead(exchange, into: &out)
+            return Response(status: .notModified, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+        case .preconditionFailed:
+            return generated(.preconditionFailed, exchange, into: &out)
+        }
+
+        var ranges = ByteRanges.ignored
+        if head.method == .get, let rangeField = Self.field(head.range, in: request) {
+            let ifRange = Self.field(head.ifRange, in: request)
+            if ifRange.map({ EntityTag.ifRangeAllowsRange($0, etag: file.etag, lastModified: file.lastModified) })
+                ?? true
+            {
+                ranges = ByteRanges.parse(rangeField, length: file.size)
+            }
+        }
+
+        switch ranges {
+        case .ignored:
+            startHead(.ok, exchange, into: &out)
+            out += file.contentTypeLine
+            appendContentLength(file.size, into: &out)
+            out += file.validatorLines
+            out.append("Accept-Ranges: bytes\r\n")
+            finishHead(exchange, into: &out)
+            return fileResponse(.ok, file, 0..<file.size, exchange)
+        case .unsatisfiable:
+            return generated(.rangeNotSatisfiable, exchange, into: &out) { out in
+                out.append("Content-Range: bytes */")
+                out.appendDecimal(file.size)
+                out.append("\r\n")
+            }
+        case .satisfiable(let list) where list.count == 1:
+            let range = list[0]
+            startHead(.partialContent, exchange, into: &out)
+            out += file.contentTypeLine
+            appendContentLength(Int64(range.count), into: &out)
+            out.append("Content-Range: ")
+            Self.appendContentRange(range, of: file.size, into: &out)
+            out.append("\r\n")
+            out += file.validatorLines
+            out.append("Accept-Ranges: bytes\r\n")
+            finishHead(exchange, into: &out)
+            return fileResponse(.partialContent, file, range, exchange)
+        case .satisfiable(let list):
+            return multipart(file, list, exchange, into: &out)
+        }
+    }
+
+    private func fileResponse(_ status: Status, _ file: OpenFile, _ range: Range<Int64>, _ exchange: Exchange)
+        -> Response
+    {
+        if exchange.isHead || range.isEmpty {
+            return Response(status: status, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+        }
+        return Response(
+            status: status, body: .file(file, range), keepAlive: exchange.keepAlive, bodyLength: Int64(range.count))
+    }
+
+    /// 206 multipart/byteranges (RFC 9110 §14.6). The boundary is derived from the file's identity so
+    /// both serving modes produce identical bytes; it is long and odd enough not to occur in content
+    /// by accident.
+    private func multipart(_ file: OpenFile, _ ranges: [Range<Int64>], _ exchange: Exchange, into out: inout [UInt8])
+        -> Response
+    {
+        var boundary = [UInt8]()
+        boundary.append("spindle-")
+        let mix =
+            UInt64(bitPattern: file.status.modificationSeconds) &* 0x9E37_79B9_7F4A_7C15
+            ^ UInt64(bitPattern: file.status.modificationNanoseconds) &* 0xC2B2_AE3D_27D4_EB4F
+            ^ file.status.inode ^ UInt64(bitPattern: file.size) << 17
+        boundary.appendHex(mix | 1 << 63)
+
+        var parts = [BodyPart]()
+        parts.reserveCapacity(ranges.count * 2 + 1)
+        var length: Int64 = 0
+        for (number, range) in ranges.enumerated() {
+            var preamble = [UInt8]()
+            preamble.append(number == 0 ? "--" : "\r\n--")
+            preamble += boundary
+            preamble.append("\r\nContent-Type: ")
+            preamble += file.contentType
+            preamble.append("\r\nContent-Range: ")
+            Self.appendContentRange(range, of: file.size, into: &preamble)
+            preamble.append("\r\n\r\n")
+            length += Int64(preamble.count) + Int64(range.count)
+            parts.append(.bytes(preamble))
+            parts.append(.file(range))
+        }
+        var epilogue = [UInt8]()
+        epilogue.append("\r\n--")
+        epilogue += boundary
+        epilogue.append("--\r\n")
+        length += Int64(epilogue.count)
+        parts.append(.bytes(epilogue))
+
+        startHead(.partialContent, exchange, into: &out)
+        out.append("Content-Type: multipart/byteranges; boundary=")
+        out += boundary
+        out.append("\r\n")
+        appendContentLength(length, into: &out)
+        out += file.validatorLines
+        out.append("Accept-Ranges: bytes\r\n")
+        finishHead(exchange, into: &out)
+        if exchange.isHead {
+            return Response(status: .partialContent, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+        }
+        return Response(
+            status: .partialContent, body: .multipart(file, parts), keepAlive: exchange.keepAlive, bodyLength: length)
+    }
+
+    // MARK: - Generated answers
+
+    /// 404, with the site's `404.html` as body when there is one.
+    private func notFound(_ exchange: Exchange, into out: inout [UInt8]) -> Response {
+        guard site.customNotFoundPage, case .file(let page) = cache.resolve("404.html") else {
+            return generated(.notFound, exchange, into: &out)
+        }
+        startHead(.notFound, exchange, into: &out)
+        out += page.contentTypeLine
+        appendContentLength(page.size, into: &out)
+        finishHead(exchange, into: &out)
+        return fileResponse(.notFound, page, 0..<page.size, exchange)
+    }
+
+    /// 301 to the directory with a slash. The Location is relative — just the last segment plus `/`
+    /// (and the query) — so it can never become `//host` (an open redirect) whatever the path was.
+    private func redirectToDirectory(
+        _ relative: String, head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange,
+        into out: inout [UInt8]
+    ) -> Response {
+        generated(.movedPermanently, exchange, into: &out) { out in
+            out.append("Location: ")
+            let utf8 = relative.utf8
+            let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+            for byte in utf8[start...] { Self.appendPercentEncoded(byte, into: &out) }
+            out.append(UInt8(ascii: "/"))
+            if let query = Self.field(head.query, in: request), !query.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+                out.append(UInt8(ascii: "?"))
+                out.append(bytes: query)
+            }
+            out.append("\r\n")
+        }
+    }
+
+    /// A status with a small HTML body; `extra` adds header lines.
+    private func generated(
+        _ status: Status, _ exchange: Exchange, into out: inout [UInt8],
+        extra: (inout [UInt8]) -> Void = { _ in }
+    ) -> Response {
+        var exchange = exchange
+        if status == .badRequest || status == .internalServerError || status == .notImplemented {
+            exchange.keepAlive = false
+        }
+        let body = errorPages.body(for: status)
+        startHead(status, exchange, into: &out)
+        out.append("Content-Type: text/html; charset=utf-8\r\n")
+        appendContentLength(Int64(body.count), into: &out)
+        extra(&out)
+        finishHead(exchange, into: &out)
+        if exchange.isHead {
+            return Response(status: status, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+        }
+        out += body
+        return Response(status: status, body: .none, keepAlive: exchange.keepAlive, bodyLength: Int64(body.count))
+    }
+
+    // MARK: - Head serialisation
+
+    /// What every answer to one request shares.
+    private struct Exchange {
+        var keepAlive: Bool
+        var version: Version
+        var isHead: Bool
+        var now: Int64
+    }
+
+    /// Status line, Server and Date.
+    private func startHead(_ status: Status, _ exchange: Exchange, into out: inout [UInt8]) {
+        switch status.code {
+        case 200: out.append("HTTP/1.1 200 OK\r\n")
+        case 206: out.append("HTTP/1.1 206 Partial Content\r\n")
+        case 304: out.append("HTTP/1.1 304 Not Modified\r\n")
+        default:
+            out.append("HTTP/1.1 ")
+            out.appendDecimal(status.code)
+            out.append(UInt8(ascii: " "))
+            out.append(status.reason)
+            out.append("\r\n")
+        }
+        out.append("Server: spindle\r\n")
+        if exchange.now != dateSecond {
+            dateSecond = exchange.now
+            dateLine.removeAll(keepingCapacity: true)
+            dateLine.append("Date: ")
+            HTTPDate.append(exchange.now, to: &dateLine)
+            dateLine.append("\r\n")
+        }
+        out += dateLine
+    }
+
+    /// Connection, the site's extra headers, and the blank line.
+    private func finishHead(_ exchange: Exchange, into out: inout [UInt8]) {
+        if !exchange.keepAlive {
+            out.append("Connection: close\r\n")
+        } else if exchange.version == .http10 {
+            out.append("Connection: keep-alive\r\n")
+        }
+        out += extraLines
+        out.append("\r\n")
+    }
+
+    private func appendContentLength(_ length: Int64, into out: inout [UInt8]) {
+        out.append("Content-Length: ")
+        out.appendDecimal(length)
+        out.append("\r\n")
+    }
+
+    /// `bytes first-last/length`.
+    private static func appendContentRange(_ range: Range<Int64>, of length: Int64, into out: inout [UInt8]) {
+        out.append("bytes ")
+        out.appendDecimal(range.lowerBound)
+        out.append(UInt8(ascii: "-"))
+        out.appendDecimal(range.upperBound - 1)
+        out.append(UInt8(ascii: "/"))
+        out.appendDecimal(length)
+    }
+
+    /// Unreserved and sub-delims (RFC 3986 §2) pass, plus `@`; `:` is encoded because a first segment
+    /// containing it would read as a URI scheme.
+    private static func appendPercentEncoded(_ byte: UInt8, into out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","),
+            UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: "@"):
+            out.append(byte)
+        default:
+            let hex: StaticString = "0123456789ABCDEF"
+            out.append(UInt8(ascii: "%"))
+            hex.withUTF8Buffer { digits in
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 0xF)])
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    private static func field(_ range: Range<Int>?, in request: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let range, range.lowerBound >= 0, range.upperBound <= request.count else { return nil }
+        return UnsafeRawBufferPointer(rebasing: request[range])
+    }
+
+    static func status(for error: Errno) -> Status {
+        switch error.code {
+        case ENOENT, ENOTDIR, ENAMETOOLONG, EXDEV: .notFound
+        case EACCES, EPERM, ELOOP: .forbidden
+        default: .internalServerError
+        }
+    }
+
+    private static func isSafeHeader(name: String, value: String) -> Bool {
+        !name.isEmpty && !name.utf8.contains { $0 <= 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: ":") }
+            && !value.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+    }
+}
