@@ -38,7 +38,6 @@ public enum ParseError: Error, Sendable, Equatable {
         case .requestLineTooLong: .uriTooLong
         case .headTooLarge, .tooManyHeaders: .headerFieldsTooLarge
         case .unsupportedVersion: .versionNotSupported
-        case .unsupportedTransferEncoding: .notImplemented
         default: .badRequest
         }
     }

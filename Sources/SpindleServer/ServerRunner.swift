@@ -18,13 +18,15 @@ public enum ServerRunner {
         // Every connection needs a descriptor; the soft limit is often far below the hard one.
         DescriptorLimit.raise(to: DescriptorLimit.current().hard)
 
-        let listeners: [Listener]
+        var listeners: [Listener]
         do {
             listeners = try SocketActivation.adoptListeners() ?? bind(configuration.listen)
         } catch {
             printError("spindle: \(error)")
             return 1
         }
+        // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt instead of one per connection.
+        for listener in listeners { try? listener.socket.setNoDelay() }
         let site = Site(configuration)
         let responder: Responder
         do {
@@ -43,7 +45,10 @@ public enum ServerRunner {
         }
         let logs = Mutex(log)
         let notifier = SystemdNotifier()
-        let settings = ServerSettings(configuration)
+        var settings = ServerSettings(configuration)
+        // Keep descriptors in reserve for files, logs and the listeners: a connection accepted with no
+        // descriptor left to open its file would only get a 500.
+        settings.maxConnections = max(1, min(settings.maxConnections, DescriptorLimit.current().soft - 32))
         let current = Mutex(configuration)
         let lastWatchdog = Atomic<Int64>(0)
 
@@ -131,11 +136,14 @@ public enum ServerRunner {
         do {
             switch configuration.mode {
             case .eventLoop:
-                status = try Reactor(listeners: listeners, responder: responder, settings: settings, hooks: hooks).run()
+                let reactor = try Reactor(listeners: listeners, responder: responder, settings: settings, hooks: hooks)
+                listeners = []  // the server alone holds them now, so a drain really closes them
+                status = try reactor.run()
             case .threads:
-                status = try ThreadedServer(
-                    listeners: listeners, site: site, responder: responder, settings: settings, hooks: hooks
-                ).run()
+                let server = try ThreadedServer(
+                    listeners: listeners, responder: responder, settings: settings, hooks: hooks)
+                listeners = []
+                status = try server.run()
             }
         } catch {
             printError("spindle: \(error)")

@@ -156,7 +156,7 @@ import Testing
         ErrorCase(text: "listen = [\n  \":80\",\n  80,\n]", line: 3, key: "listen", message: "expected a string"),
         ErrorCase(text: "listen = [\n  \":80\",\n  \"nope\",\n]", line: 3, key: "listen", message: "invalid address"),
         ErrorCase(text: "listen = [\"localhost:80\"]", line: 1, key: "listen", message: "host names are not resolved"),
-        ErrorCase(text: "listen = [\"1.2.3.4:99999\"]", line: 1, key: "listen", message: "1 to 65535"),
+        ErrorCase(text: "listen = [\"1.2.3.4:99999\"]", line: 1, key: "listen", message: "0 to 65535"),
         ErrorCase(text: "listen = [\"::1:80\"]", line: 1, key: "listen", message: "needs brackets"),
         ErrorCase(
             text: "listen = [\":80\", \"0.0.0.0:80\"]", line: 1, key: "listen", message: "0.0.0.0:80 is listed twice"),

@@ -162,15 +162,6 @@ import Testing
         #expect(try client.readToEnd().isEmpty)
         #expect(server.stopAndWait() == 0)
     }
-
-    /// SIGHUP hands the server a Responder; new connection threads need its Site.
-    @Test func readsTheSiteBackFromAReloadedResponder() throws {
-        let site = Site(root: "/", indexFiles: ["start.html"], dotfiles: .allow, mimeOverrides: [:], extraHeaders: [])
-        let found = try #require(ThreadedServer.site(of: try Responder(site: site)))
-        #expect(found.root == "/")
-        #expect(found.indexFiles == ["start.html"])
-        #expect(found.dotfiles == .allow)
-    }
 }
 
 /// A ThreadedServer on 127.0.0.1 (kernel-chosen port) serving a temporary directory, run on its own thread.
@@ -216,7 +207,7 @@ private final class RunningThreadedServer: @unchecked Sendable {
             recorder.stopping.signal()
         }
         server = try ThreadedServer(
-            listeners: [listener], site: site, responder: try Responder(site: site), settings: settings, hooks: hooks)
+            listeners: [listener], responder: try Responder(site: site), settings: settings, hooks: hooks)
         let thread = Thread { [self] in
             let result = try? server.run()
             status.withLock { $0 = result }

@@ -56,9 +56,10 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
             family = .ipv4
         }
         guard !portText.isEmpty, portText.count <= 5, portText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            let number = Int(portText), (1...65535).contains(number)
+            let number = Int(portText), (0...65535).contains(number)
         else {
-            throw ParseError(message: "port '\(portText)' is not a number from 1 to 65535")
+            // Port 0 lets the kernel choose (tests, `spindle compare`); the start-up line reports the port.
+            throw ParseError(message: "port '\(portText)' is not a number from 0 to 65535")
         }
         port = UInt16(number)
     }

@@ -19,8 +19,9 @@ final class Connection {
     let slot: Int
     let generation: UInt32
     var phase = Phase.readingHead
-    /// Interest currently registered with epoll, so it is changed only when the phase needs it.
-    var wantsWrite = false
+    enum Interest { case none, read, write }
+    /// Interest currently registered with epoll (none until the connection first has to wait).
+    var interest = Interest.none
 
     var parser: RequestParser
     /// Lent by the pool while a head is being read; nil while idle.
@@ -44,8 +45,6 @@ final class Connection {
     var keepAlive = true
     /// Close by lingering rather than at once (the client may still be sending).
     var lingerAfter = false
-    /// The connection waited for EPOLLOUT during this response, so pipelined input was left unread.
-    var wasWriting = false
 
     init(socket: consuming FileDescriptor, slot: Int, generation: UInt32, limits: ParserLimits) {
         self.socket = socket

@@ -69,6 +69,9 @@ public final class Reactor {
         self.pool = BufferPool(bufferSize: settings.parserLimits.maxHead)
         out.reserveCapacity(64 * 1024)
         for (index, listener) in listeners.enumerated() {
+            // Accept only once the request has arrived (nginx's `deferred`): the first recv then finds it,
+            // and a client that connects and says nothing costs the kernel, not us. Best effort.
+            try? listener.socket.setOption(Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, 1)
             try epoll.add(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index))
         }
         try epoll.add(signals.descriptor.rawValue, .readable, token: Self.signalTag)
@@ -120,6 +123,25 @@ public final class Reactor {
         case .writing: onWritable(connection)
         case .lingering: onLingering(connection)
         }
+        settle(connection)
+    }
+
+    /// Makes the epoll registration match the phase after a handler ran: writable while writing,
+    /// readable otherwise. Changed only when it differs, added only when the connection first waits.
+    private func settle(_ c: Connection) {
+        guard slots[c.slot] === c else { return }
+        let wanted: Connection.Interest = c.phase == .writing ? .write : .read
+        guard c.interest != wanted else { return }
+        do {
+            if c.interest == .none {
+                try epoll.add(c.socket.rawValue, wanted == .write ? .writable : .readable, token: c.token)
+            } else {
+                try epoll.modify(c.socket.rawValue, wanted == .write ? .writable : .readable, token: c.token)
+            }
+            c.interest = wanted
+        } catch {
+            close(c)
+        }
     }
 
     private func acceptConnections(from index: Int) {
@@ -155,7 +177,6 @@ public final class Reactor {
     }
 
     private func register(_ socket: consuming FileDescriptor) {
-        _ = try? socket.setNoDelay()
         let slot: Int
         if let reused = freeSlots.popLast() {
             slot = reused
@@ -166,19 +187,17 @@ public final class Reactor {
             links.grow(to: slots.count)
         }
         generations[slot] &+= 1
-        let connection = Connection(
-            socket: socket, slot: slot, generation: generations[slot], limits: settings.parserLimits)
-        do {
-            try epoll.add(connection.socket.rawValue, .readable, token: connection.token)
-        } catch {
-            freeSlots.append(slot)
-            return
-        }
-        slots[slot] = connection
+        let c = Connection(socket: socket, slot: slot, generation: generations[slot], limits: settings.parserLimits)
+        slots[slot] = c
         connectionCount += 1
         // The head deadline runs from the accept: a client that connects and says nothing is a slowloris too.
-        connection.headDeadlineArmed = true
+        c.headDeadlineArmed = true
         headDeadlines.append(slot, deadline: now + settings.headTimeout, links: &links)
+        // The request has usually arrived with the handshake (and with TCP_DEFER_ACCEPT it always has):
+        // read it now. The connection joins the epoll set only if it has to wait, so a
+        // connection-per-request client costs accept, recv, send and close, and nothing else.
+        onReadable(c)
+        settle(c)
     }
 
     private func pauseAccepting(until time: Int64) {
@@ -400,19 +419,14 @@ public final class Reactor {
         case .failed:
             close(c)
         case .blocked:
-            if c.phase != .writing {
-                c.phase = .writing
-                setInterest(c, write: true)
-            }
+            c.phase = .writing
             disarm(c)
             sendDeadlines.append(c.slot, deadline: now + settings.sendTimeout, links: &links)
         case .finished:
+            let wasWriting = c.phase == .writing
             c.clearResponse()
             disarm(c)
-            if c.phase == .writing {
-                c.phase = .readingHead
-                setInterest(c, write: false)
-            }
+            c.phase = .readingHead
             if !c.keepAlive {
                 finish(c)
             } else if c.buffered == 0 && c.discarding == 0 {
@@ -420,13 +434,16 @@ public final class Reactor {
                     close(c)
                 } else {
                     // Level-triggered epoll reports anything that arrived while we were writing.
-                    c.wasWriting = false
                     idleDeadlines.append(c.slot, deadline: now + settings.keepAliveTimeout, links: &links)
                 }
-            } else if c.wasWriting {
-                // Pipelined requests waited while this response was blocked; answer them now.
-                c.wasWriting = false
-                onReadable(c)
+            } else {
+                // Part of the next request, or of a body to discard, is already here: the head deadline
+                // runs from that first byte.
+                c.headDeadlineArmed = true
+                headDeadlines.append(c.slot, deadline: now + settings.headTimeout, links: &links)
+                // Pipelined requests waited while this response was blocked; answer them now. (When the
+                // response went out at once, the read loop that called us carries on by itself.)
+                if wasWriting { onReadable(c) }
             }
         }
     }
@@ -466,17 +483,6 @@ public final class Reactor {
             }
         } catch {
             return .failed
-        }
-    }
-
-    private func setInterest(_ c: Connection, write: Bool) {
-        guard c.wantsWrite != write else { return }
-        c.wantsWrite = write
-        if write { c.wasWriting = true }
-        do {
-            try epoll.modify(c.socket.rawValue, write ? .writable : .readable, token: c.token)
-        } catch {
-            close(c)
         }
     }
 

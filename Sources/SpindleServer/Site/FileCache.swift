@@ -1,5 +1,6 @@
 import Glibc
 import Posix
+import Synchronization
 
 /// Relative path → what is there, kept open for `ttl`: a fresh hit costs a dictionary lookup and no
 /// syscall. After the TTL the path is re-opened and re-stat'ed (beneath the root, so the check is as
@@ -7,8 +8,12 @@ import Posix
 /// new one. So a change on disk is served within one TTL, and a length is never staler than that.
 /// Failures (404s) are cached too, which keeps floods of missing paths off the filesystem.
 ///
-/// Not thread-safe: one per `Responder`, one `Responder` per serving thread.
-final class FileCache {
+/// Shared by every Responder of a server: the threads mode's connection threads use one cache (and
+/// one root descriptor) instead of a descriptor-hungry, cold cache each. A Mutex guards the table,
+/// never a syscall: opening happens outside the lock, so two threads may open the same path at once
+/// and the later result wins, which is harmless. (`@unchecked`: the clock is MonotonicClock, or a
+/// test's single-threaded fake.)
+final class FileCache: @unchecked Sendable {
     enum Resolution {
         case file(OpenFile)
         /// A directory, with its first regular index file if there is one.
@@ -27,7 +32,7 @@ final class FileCache {
     private let ttl: Int64
     private let capacity: Int
     private let clock: () -> Int64
-    private var entries: [String: Entry] = [:]
+    private let table = Mutex<[String: Entry]>([:])
 
     init(site: Site, clock: @escaping () -> Int64) throws(Errno) {
         root = try FileDescriptor.openDirectory(site.root)
@@ -36,44 +41,55 @@ final class FileCache {
         ttl = site.cacheTTLNanoseconds
         capacity = max(1, site.cacheCapacity)
         self.clock = clock
-        entries.reserveCapacity(capacity)
+        table.withLock { $0.reserveCapacity(capacity) }
     }
 
-    var count: Int { entries.count }
+    var count: Int { table.withLock { $0.count } }
 
     func resolve(_ path: String) -> Resolution {
         let now = clock()
-        if let entry = entries[path], now &- entry.checkedAt < ttl {
-            return entry.resolution
+        let ttl = self.ttl
+        let cached = table.withLock { entries -> Entry? in entries[path] }
+        if let cached, now &- cached.checkedAt < ttl {
+            return cached.resolution
         }
         var resolution = open(path)
-        if let previous = entries[path]?.resolution {
-            resolution = Self.keepingUnchanged(previous, fresh: resolution)
-        } else if entries.count >= capacity {
-            evict(now: now)
+        if case .failure(let error) = resolution, Self.isTransient(error) {
+            // Out of descriptors or memory says nothing about the file: ask again next time.
+            return resolution
         }
-        entries[path] = Entry(resolution: resolution, checkedAt: now)
+        if let previous = cached?.resolution {
+            resolution = Self.keepingUnchanged(previous, fresh: resolution)
+        }
+        let capacity = self.capacity
+        let stored = resolution
+        table.withLock { entries in
+            if entries[path] == nil && entries.count >= capacity {
+                // Expired entries first; if none, an arbitrary one. Not LRU: tracking recency would cost
+                // every hit a write, and a static site's working set usually fits.
+                let before = entries.count
+                entries = entries.filter { now &- $0.value.checkedAt < ttl }
+                if entries.count == before, let first = entries.first {
+                    entries.removeValue(forKey: first.key)
+                }
+            }
+            entries[path] = Entry(resolution: stored, checkedAt: now)
+        }
         return resolution
     }
 
-    /// Drops every entry (closing the descriptors no response still holds).
-    func removeAll() { entries.removeAll(keepingCapacity: true) }
-
-    private func evict(now: Int64) {
-        // Expired entries first; if none, an arbitrary one. Not LRU: tracking recency would cost
-        // every hit a write, and a static site's working set usually fits.
-        let before = entries.count
-        entries = entries.filter { now &- $0.value.checkedAt < ttl }
-        if entries.count == before, let first = entries.first {
-            entries.removeValue(forKey: first.key)
-        }
+    private static func isTransient(_ error: Errno) -> Bool {
+        [EMFILE, ENFILE, ENOMEM, EAGAIN, EINTR].contains(error.code)
     }
+
+    /// Drops every entry (closing the descriptors no response still holds).
+    func removeAll() { table.withLock { $0.removeAll(keepingCapacity: true) } }
 
     private func open(_ path: String) -> Resolution {
         switch openFile(path) {
         case .failure(let error) where error.code == EMFILE || error.code == ENFILE:
             // Out of descriptors: our own cache may be what holds them.
-            entries.removeAll(keepingCapacity: true)
+            removeAll()
             return openFile(path)
         case let other:
             return other

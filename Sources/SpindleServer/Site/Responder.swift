@@ -19,7 +19,8 @@ import Posix
 /// - The connection is closed after 400, 500 and 501 (like nginx) and after a request with a chunked
 ///   body (which is not read).
 public final class Responder {
-    private let site: Site
+    /// The settings it serves (the threads mode builds one Responder per connection from it).
+    public let site: Site
     private let cache: FileCache
     private var errorPages = ErrorPages()
     /// `Name: value\r\n` lines of the site's extra headers.
@@ -30,9 +31,27 @@ public final class Responder {
 
     /// Opens the root directory. `clock` (monotonic nanoseconds) drives the file cache's TTL; tests
     /// inject their own.
-    public init(site: Site, clock: @escaping () -> Int64 = MonotonicClock.nanoseconds) throws(Errno) {
+    public convenience init(site: Site, clock: @escaping () -> Int64 = MonotonicClock.nanoseconds) throws(Errno) {
+        try self.init(site: site, cache: FileCache(site: site, clock: clock))
+    }
+
+    /// What Responders on other threads can share: the site and the file cache with its root
+    /// descriptor. The threads mode makes one Responder per connection from it: no syscall, no
+    /// descriptor, and a warm cache.
+    public struct Shared: Sendable {
+        fileprivate let site: Site
+        fileprivate let cache: FileCache
+    }
+
+    public var shared: Shared { Shared(site: site, cache: cache) }
+
+    public convenience init(shared: Shared) {
+        self.init(site: shared.site, cache: shared.cache)
+    }
+
+    private init(site: Site, cache: FileCache) {
         self.site = site
-        cache = try FileCache(site: site, clock: clock)
+        self.cache = cache
         var extra = [UInt8]()
         for (name, value) in site.extraHeaders where Self.isSafeHeader(name: name, value: value) {
             extra += name.utf8

@@ -18,7 +18,8 @@ import Synchronization
 public final class ThreadedServer {
     private var listeners: [Listener]
     private let signals: SignalDescriptor
-    private var site: Site
+    /// What each connection thread builds its Responder from (one file cache for all of them).
+    private var shared: Responder.Shared
     private var settings: ServerSettings
     private let hooks: ServerHooks
     private let registry: ConnectionRegistry
@@ -33,15 +34,15 @@ public final class ThreadedServer {
     private static let shortagePause: Int64 = 100_000_000
 
     /// `responder` is not used to serve: a Responder is not thread-safe, so every connection thread
-    /// makes its own from `site`. The caller made it, which proved that the site can be served.
+    /// makes its own, sharing this one's file cache.
     public init(
-        listeners: [Listener], site: Site, responder: Responder, settings: ServerSettings,
+        listeners: [Listener], responder: Responder, settings: ServerSettings,
         hooks: ServerHooks = ServerHooks()
     ) throws(Errno) {
         SignalDescriptor.ignoreBrokenPipe()
         self.signals = try SignalDescriptor(Self.handledSignals)
         self.listeners = listeners
-        self.site = site
+        self.shared = responder.shared
         self.settings = settings
         self.hooks = hooks
         self.registry = try ConnectionRegistry()
@@ -172,10 +173,10 @@ public final class ThreadedServer {
         // The descriptor travels to the thread as a number: the thread owns it from then on, and
         // closes it before counting itself out.
         let fd = socket.release()
-        let (registry, site, settings, hooks) = (registry, site, settings, hooks)
+        let (registry, shared, settings, hooks) = (registry, shared, settings, hooks)
         do {
             try PosixThread.spawn(stackSize: settings.threadStackSize) {
-                Self.serve(fd, acceptedAt: now, registry: registry, site: site, settings: settings, hooks: hooks)
+                Self.serve(fd, acceptedAt: now, registry: registry, shared: shared, settings: settings, hooks: hooks)
                 registry.connectionEnded()
             }
         } catch {
@@ -191,15 +192,14 @@ public final class ThreadedServer {
     /// The body of a connection thread. Everything it creates is released when it returns, which
     /// closes the socket.
     private static func serve(
-        _ fd: Int32, acceptedAt: Int64, registry: ConnectionRegistry, site: Site, settings: ServerSettings,
-        hooks: ServerHooks
+        _ fd: Int32, acceptedAt: Int64, registry: ConnectionRegistry, shared: Responder.Shared,
+        settings: ServerSettings, hooks: ServerHooks
     ) {
         let entry = ConnectionRegistry.Entry(socket: FileDescriptor(owning: fd))
         registry.insert(entry)
         defer { registry.remove(entry) }
-        // One Responder per connection: it is not thread-safe. This opens the root directory and
-        // starts with an empty file cache; a root that cannot be opened (EMFILE) ends the connection.
-        guard let responder = try? Responder(site: site) else { return }
+        // One Responder per connection, as it is not thread-safe; the file cache behind it is shared.
+        let responder = Responder(shared: shared)
         let connection = ThreadedConnection(
             entry: entry, registry: registry, responder: responder, settings: settings, hooks: hooks,
             acceptedAt: acceptedAt)
@@ -229,11 +229,7 @@ public final class ThreadedServer {
 
     private func reload() {
         guard let (newResponder, newSettings) = hooks.reload?() else { return }
-        guard let newSite = Self.site(of: newResponder) else {
-            hooks.warn?("reload: cannot read the new site from its responder; keeping the previous site")
-            return
-        }
-        site = newSite
+        shared = newResponder.shared
         settings.headTimeout = newSettings.headTimeout
         settings.keepAliveTimeout = newSettings.keepAliveTimeout
         settings.sendTimeout = newSettings.sendTimeout
@@ -242,13 +238,6 @@ public final class ThreadedServer {
         settings.maxDiscardedBody = newSettings.maxDiscardedBody
         settings.threadStackSize = newSettings.threadStackSize
         // Head-size limits stay, as in the reactor, so both modes answer the same after a reload.
-    }
-
-    /// The reload hook hands back a Responder (what the reactor serves with), but a connection thread
-    /// needs the Site to build its own. Responder keeps its Site private; reflection reads it without
-    /// widening that API. Runs once per SIGHUP.
-    static func site(of responder: Responder) -> Site? {
-        Mirror(reflecting: responder).children.first { $0.label == "site" }?.value as? Site
     }
 
     /// Stop accepting, wake and close idle connections, let in-flight ones finish until the grace deadline.
