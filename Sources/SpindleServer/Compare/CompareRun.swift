@@ -151,8 +151,9 @@ public final class CompareRun {
 
     private func summary(_ step: StepResult) -> String {
         let load = step.load
+        let p99 = ReportFormat.milliseconds(load.latency.percentile(99))
         var text =
-            "\(ReportFormat.fixed(load.requestsPerSecond, 0)) req/s  p99 \(ReportFormat.milliseconds(load.latency.percentile(99)))"
+            "\(ReportFormat.fixed(load.requestsPerSecond, 0)) req/s  p99 \(p99)"
             + "  errors \(load.errors.total)  RSS \(ReportFormat.megabytes(step.peakResidentBytes))"
             + "  threads \(step.maxThreads)  CPU \(ReportFormat.fixed(step.cpuSeconds, 2)) s"
         if let note = step.note { text += "  (\(note))" }

@@ -43,9 +43,11 @@ public struct LatencyHistogram: Sendable {
     public var mean: Double { count == 0 ? 0 : sum / Double(count) }
 
     /// The value at `percentile` (0...100): the smallest bucket holding at least that share of all
-    /// values, reported as its midpoint and clamped to the exact minimum and maximum. 0 when empty.
+    /// values, reported as its midpoint and clamped to the exact minimum and maximum; 100 is the
+    /// exact maximum. 0 when empty.
     public func percentile(_ percentile: Double) -> Int64 {
         guard count > 0 else { return 0 }
+        if percentile >= 100 { return maximum }
         let wanted = max(1, UInt64((percentile / 100 * Double(count)).rounded(.up)))
         var seen: UInt64 = 0
         for i in 0..<counts.count where counts[i] != 0 {

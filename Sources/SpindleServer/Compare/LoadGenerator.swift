@@ -13,6 +13,8 @@ import Posix
 public final class LoadGenerator {
     private enum Phase: UInt8 {
         case idle, backoff, connecting, sending, receiving
+        /// Answered once during the ramp; waits for the others (descriptor open, or -1 to reconnect).
+        case parked
     }
 
     private struct Slot {
@@ -23,6 +25,8 @@ public final class LoadGenerator {
         var sent = 0
         var started: Int64 = 0
         var framer = ResponseFramer()
+        /// Not yet answered once: the connection counts against `connectsInFlight`.
+        var opening = true
     }
 
     public let workload: LoadWorkload
@@ -31,9 +35,12 @@ public final class LoadGenerator {
     private let request: UnsafeMutableRawPointer
     private let requestLength: Int
     private let scratch: UnsafeMutableRawBufferPointer
-    private var pending: [Int] = []  // slots waiting for their turn to connect
+    private var pending: [Int] = []  // opening slots waiting for their turn to connect
     private var backingOff: [Int] = []  // slots whose connect failed, retried at the next tick
-    private var connecting = 0
+    private var opening = 0  // opening slots with a descriptor
+    private var ramping = true
+    private var answered = 0  // slots that have had their first response
+    private var parked: [Int] = []
     private var result = LoadResult()
     private let timeoutNanoseconds: Int64
 
@@ -58,24 +65,39 @@ public final class LoadGenerator {
         scratch.deallocate()
     }
 
-    /// Runs the warm-up and then the measured interval. `onMeasuring` is called once when
-    /// measurement starts, `onTick` about every `tickMilliseconds` throughout (from this thread,
-    /// between batches of events: the place for sampling the server).
+    /// Opens the connections (the ramp), then runs the warm-up and the measured interval.
+    /// `onMeasuring` is called once when measurement starts, `onTick` about every
+    /// `tickMilliseconds` throughout (from this thread, between batches of events: the place for
+    /// sampling the server).
+    ///
+    /// The ramp: each connection sends one request and, once answered, waits until every other
+    /// connection has been answered too (or `requestTimeout` has passed). Otherwise the first
+    /// connections' traffic competes with the accepting of the rest: a server that accepts one
+    /// connection per loop turn (nginx without multi_accept) then takes many seconds to reach
+    /// 10,000, and the step would measure a fraction of the intended concurrency.
     public func run(
         tickMilliseconds: Int64 = 100, onMeasuring: () -> Void = {}, onTick: () -> Void = {}
     ) throws(Errno) -> LoadResult {
         SignalDescriptor.ignoreBrokenPipe()
         let tick = tickMilliseconds * 1_000_000
         let begin = MonotonicClock.nanoseconds()
-        let measureFrom = begin + Int64(workload.warmup * 1e9)
-        let end = measureFrom + Int64(workload.duration * 1e9)
+        let rampDeadline = begin + timeoutNanoseconds
+        var measureFrom = Int64.max
+        var end = Int64.max
         var measuring = false
         var nextTick = begin + tick
         result = LoadResult()
+        ramping = true
+        answered = 0
         pending = Array((0..<slots.count).reversed())
         pumpConnects(now: begin)
         while true {
             var now = MonotonicClock.nanoseconds()
+            if ramping && (answered == slots.count || now >= rampDeadline) {
+                releaseParked(now: now)
+                measureFrom = now + Int64(workload.warmup * 1e9)
+                end = measureFrom + Int64(workload.duration * 1e9)
+            }
             if !measuring && now >= measureFrom {
                 measuring = true
                 result = LoadResult()
@@ -85,13 +107,13 @@ public final class LoadGenerator {
             if now >= nextTick {
                 onTick()
                 expire(now: now)
-                pending.append(contentsOf: backingOff)
+                let retry = backingOff
                 backingOff.removeAll(keepingCapacity: true)
-                pumpConnects(now: now)
+                for i in retry { reconnect(i) }
                 nextTick = now + tick
                 now = MonotonicClock.nanoseconds()
             }
-            let wake = min(nextTick, end, measuring ? end : measureFrom)
+            let wake = min(nextTick, end, measuring ? end : measureFrom, ramping ? rampDeadline : .max)
             let timeout = Int32(clamping: max(0, (wake - now + 999_999) / 1_000_000))
             try epoll.wait(timeoutMilliseconds: timeout) { event in handle(event) }
         }
@@ -113,6 +135,12 @@ public final class LoadGenerator {
             send(i)
         case .receiving:
             receive(i)
+        case .parked:
+            // The server closed (or spoke on) a connection waiting for the ramp to end: reopen it later.
+            if slots[i].fd >= 0 {
+                closeSlot(i)
+                slots[i].phase = .parked
+            }
         case .idle, .backoff:
             break
         }
@@ -129,14 +157,12 @@ public final class LoadGenerator {
             pumpConnects(now: MonotonicClock.nanoseconds())
             return
         }
-        connecting -= 1
         slots[i].phase = .sending
         slots[i].sent = 0
         // A kept-alive connection's latency starts at the request; a connection-per-request one
         // keeps the connect in it, since that is what such a client waits for.
         if workload.keepAlive { slots[i].started = MonotonicClock.nanoseconds() }
         send(i)
-        pumpConnects(now: slots[i].started)
     }
 
     private func send(_ i: Int) {
@@ -178,6 +204,8 @@ public final class LoadGenerator {
                     complete(i, status: status)
                     if consumed != n {
                         fail(i) { $0.protocolViolation += 1 }  // bytes we did not ask for
+                    } else if ramping {
+                        park(i, keep: !closes && workload.keepAlive)
                     } else if closes || !workload.keepAlive {
                         reconnect(i)
                     } else {
@@ -194,7 +222,7 @@ public final class LoadGenerator {
             } else if n == 0 {
                 if case .complete(let status, _, _) = slots[i].framer.endOfStream() {
                     complete(i, status: status)
-                    reconnect(i)
+                    if ramping { park(i, keep: false) } else { reconnect(i) }
                 } else {
                     fail(i) { $0.reset += 1 }
                 }
@@ -216,12 +244,45 @@ public final class LoadGenerator {
         result.requests &+= 1
         result.latency.record(nanoseconds: MonotonicClock.nanoseconds() - slots[i].started)
         if status < 200 || status > 299 { result.errors.status += 1 }
+        if slots[i].opening {
+            slots[i].opening = false
+            opening -= 1
+            answered += 1
+            pumpConnects(now: MonotonicClock.nanoseconds())
+        }
     }
 
     // MARK: Connections
 
+    private func park(_ i: Int, keep: Bool) {
+        if !keep { closeSlot(i) }
+        slots[i].phase = .parked
+        parked.append(i)
+    }
+
+    /// Ends the ramp: every parked connection starts its loop.
+    private func releaseParked(now: Int64) {
+        ramping = false
+        for i in parked where slots[i].phase == .parked {
+            if slots[i].fd >= 0 {
+                slots[i].started = now
+                slots[i].sent = 0
+                slots[i].phase = .sending
+                send(i)
+            } else {
+                startConnect(i, now: now)
+            }
+        }
+        parked = []
+    }
+
+    /// Paces the opening of connections: a connection counts as opening until its first response,
+    /// which is when the server has surely accepted it. Counting only until the handshake would not
+    /// do: the kernel completes it before the server accepts, so a fast ramp to 10,000 connections
+    /// overflows the accept queue, and dropped SYNs come back only after a one-second retransmit.
+    /// Later reconnects (a new connection per request) are the workload itself and are not paced.
     private func pumpConnects(now: Int64) {
-        while connecting < workload.connectsInFlight, let i = pending.popLast() {
+        while opening < workload.connectsInFlight, let i = pending.popLast() {
             startConnect(i, now: now)
         }
     }
@@ -253,7 +314,7 @@ public final class LoadGenerator {
             return
         }
         slots[i].phase = .connecting
-        connecting += 1
+        if slots[i].opening { opening += 1 }
     }
 
     private func watch(_ i: Int, writable: Bool) {
@@ -269,8 +330,10 @@ public final class LoadGenerator {
     private func token(_ i: Int) -> UInt64 { UInt64(slots[i].generation) << 32 | UInt64(i) }
 
     private func closeSlot(_ i: Int) {
-        if slots[i].phase == .connecting { connecting -= 1 }
-        if slots[i].fd >= 0 { FileDescriptor(owning: slots[i].fd).close() }
+        if slots[i].fd >= 0 {
+            if slots[i].opening { opening -= 1 }
+            FileDescriptor(owning: slots[i].fd).close()
+        }
         slots[i].fd = -1
         slots[i].phase = .idle
         slots[i].generation &+= 1  // events already fetched for the old descriptor are now stale
@@ -279,8 +342,12 @@ public final class LoadGenerator {
     private func reconnect(_ i: Int) {
         let now = MonotonicClock.nanoseconds()
         closeSlot(i)
-        pending.append(i)
-        pumpConnects(now: now)
+        if slots[i].opening {
+            pending.append(i)
+            pumpConnects(now: now)
+        } else {
+            startConnect(i, now: now)
+        }
     }
 
     private func fail(_ i: Int, _ count: (inout LoadErrors) -> Void) {
@@ -294,7 +361,7 @@ public final class LoadGenerator {
             switch slots[i].phase {
             case .connecting, .sending, .receiving:
                 if now - slots[i].started > timeoutNanoseconds { fail(i) { $0.timeout += 1 } }
-            case .idle, .backoff:
+            case .idle, .backoff, .parked:
                 break
             }
         }

@@ -3,9 +3,10 @@
 /// bytes are only counted, never looked at. Resumable at any byte boundary; a few bytes of state,
 /// so ten thousand connections can each hold one.
 ///
-/// Deliberately partial: chunked bodies (and an unreadable Content-Length) are reported as `.invalid` (the load generator asks only for
-/// static files, which a server frames with Content-Length); a response without Content-Length runs
-/// to the end of the stream (RFC 9112 §6.3 rule 8), ended by `endOfStream()`.
+/// Deliberately partial: chunked bodies (and an unreadable Content-Length) are reported as
+/// `.invalid`, since the load generator asks only for static files, which a server frames with
+/// Content-Length; a response without Content-Length runs to the end of the stream (RFC 9112 §6.3
+/// rule 8), ended by `endOfStream()`.
 public struct ResponseFramer: Sendable {
     public enum Outcome: Equatable, Sendable {
         /// All bytes were consumed and the response is not finished.
