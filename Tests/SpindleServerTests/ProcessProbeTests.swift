@@ -1,0 +1,52 @@
+import Glibc
+import SpindleServer
+import Testing
+
+struct ProcessProbeTests {
+    @Test func parsesStatus() throws {
+        let text = """
+            Name:\tspindle
+            State:\tS (sleeping)
+            VmHWM:\t   20480 kB
+            VmRSS:\t   10240 kB
+            Threads:\t7
+            SigQ:\t0/1000
+            """
+        let sample = try #require(ProcessProbe.parseStatus(text))
+        #expect(sample.residentBytes == 10240 * 1024)
+        #expect(sample.peakResidentBytes == 20480 * 1024)
+        #expect(sample.threads == 7)
+    }
+
+    @Test func statusWithoutThreadsIsRejected() {
+        #expect(ProcessProbe.parseStatus("Name:\tx\nVmRSS:\t1 kB\n") == nil)
+    }
+
+    @Test func parsesStatCPUTicksPastAnAwkwardCommandName() {
+        // Field 2 holds spaces and a ")"; utime is 1200, stime 34.
+        let text = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1200 34 0 0 20 0 3 0 100 1000 200\n"
+        #expect(ProcessProbe.parseStatCPUTicks(text) == 1234)
+        #expect(ProcessProbe.parseStatCPUTicks("4242 (short) S 1 2") == nil)
+    }
+
+    @Test func samplesThisProcess() throws {
+        let sample = try #require(ProcessProbe.sample(pid: getpid()))
+        #expect(sample.residentBytes > 1 << 20)
+        #expect(sample.threads >= 1)
+        var probe = ProcessProbe(pid: getpid())
+        probe.begin()
+        let sampled = probe.sample()
+        #expect(sampled)
+        #expect(probe.peakResidentBytes >= sample.residentBytes / 2)
+        #expect(probe.maxThreads >= 1)
+        #expect(probe.cpuSeconds >= 0)
+    }
+
+    @Test func goneProcessHasNoSample() {
+        // PID_MAX_LIMIT is 2^22: no process can have a larger id.
+        #expect(ProcessProbe.sample(pid: 4_194_305) == nil)
+        var probe = ProcessProbe(pid: 4_194_305)
+        let sampled = probe.sample()
+        #expect(!sampled)
+    }
+}
