@@ -7,7 +7,7 @@ struct Spindle: ParsableCommand {
         commandName: "spindle",
         abstract: "A single-threaded HTTP/1.1 static file server.",
         version: spindleVersion,
-        subcommands: [Serve.self, CheckConfig.self],
+        subcommands: [Serve.self, CheckConfig.self, Compare.self],
         defaultSubcommand: Serve.self
     )
 }

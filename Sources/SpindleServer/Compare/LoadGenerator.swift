@@ -115,7 +115,8 @@ public final class LoadGenerator {
             }
             let wake = min(nextTick, end, measuring ? end : measureFrom, ramping ? rampDeadline : .max)
             let timeout = Int32(clamping: max(0, (wake - now + 999_999) / 1_000_000))
-            try epoll.wait(timeoutMilliseconds: timeout) { event in handle(event) }
+            let ready = try epoll.wait(timeoutMilliseconds: timeout)
+            for index in 0..<ready { handle(epoll.event(at: index)) }
         }
         result.seconds = Double(MonotonicClock.nanoseconds() - measureFrom) / 1e9
         for i in slots.indices where slots[i].fd >= 0 { closeSlot(i) }

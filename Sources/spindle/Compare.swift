@@ -1,0 +1,59 @@
+import ArgumentParser
+import SpindleServer
+
+/// `spindle compare`: the event loop against a thread per connection, measured on one port.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the event-loop mode against the threads mode and write a report.",
+        discussion: """
+            Starts this binary as a child server in each mode on one port, drives it with a built-in
+            epoll load generator (keep-alive and connection-per-request, a small and a large file) at
+            each concurrency level, and writes compare.csv, compare.json and compare.svg to --output.
+            """)
+
+    @Option(help: "Seconds measured per step.")
+    var duration: Double = 5
+
+    @Option(help: "Seconds of warm-up before each step.")
+    var warmup: Double = 0.5
+
+    @Option(help: "Concurrency levels, comma-separated (up to 50000).")
+    var connections: String = "1,16,64,256,1024"
+
+    @Option(help: "Directory for compare.csv, compare.json and compare.svg.")
+    var output: String = "compare-results"
+
+    @Option(help: "Port the child server listens on (127.0.0.1).")
+    var port: UInt16 = 18080
+
+    @Option(help: "Document root to serve (default: a generated one with a 1 KiB and a 1 MiB file).")
+    var root: String?
+
+    @Option(help: "Path of the small file to request.")
+    var small: String?
+
+    @Option(help: "Path of the large file to request (with --root, large-file steps run only if given).")
+    var large: String?
+
+    @Option(help: "Modes to measure, comma-separated.")
+    var modes: String = "event-loop,threads"
+
+    func run() throws {
+        var options = CompareOptions()
+        options.duration = duration
+        options.warmup = warmup
+        do {
+            options.connections = try CompareOptions.parseConnections(connections)
+        } catch {
+            throw ValidationError("--connections: \(error)")
+        }
+        options.output = output
+        options.port = port
+        options.root = root
+        options.small = small
+        options.large = large
+        options.modes = modes.split(separator: ",").map(String.init)
+        let status = try SpindleServer.Compare.run(options)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
