@@ -33,6 +33,11 @@ public struct FileDescriptor: ~Copyable, Sendable {
         try retryingSyscall("read") { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
     }
 
+    /// Reads at `offset` without moving the file offset (pread); 0 at end of file.
+    public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int? {
+        try retryingSyscall("pread") { pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
     /// Writes from `buffer`; nil when it would block. Short writes are normal.
     public func write(_ buffer: UnsafeRawBufferPointer) throws(Errno) -> Int? {
         try retryingSyscall("write") { Glibc.write(rawValue, buffer.baseAddress, buffer.count) }

@@ -23,9 +23,8 @@ final class Connection {
     /// Interest currently registered with epoll (none until the connection first has to wait).
     var interest = Interest.none
 
-    var parser: RequestParser
-    /// Lent by the pool while a head is being read; nil while idle.
-    var buffer: UnsafeMutableRawBufferPointer?
+    /// Buffer and parser, lent by the pool while a head is being read; nil while idle.
+    var reading: ReadBuffer?
     var buffered = 0
     /// Bytes of a request body still to be read and thrown away.
     var discarding: Int64 = 0
@@ -46,11 +45,10 @@ final class Connection {
     /// Close by lingering rather than at once (the client may still be sending).
     var lingerAfter = false
 
-    init(socket: consuming FileDescriptor, slot: Int, generation: UInt32, limits: ParserLimits) {
+    init(socket: consuming FileDescriptor, slot: Int, generation: UInt32) {
         self.socket = socket
         self.slot = slot
         self.generation = generation
-        self.parser = RequestParser(limits: limits)
     }
 
     var token: UInt64 { UInt64(generation) << 32 | UInt64(slot) }

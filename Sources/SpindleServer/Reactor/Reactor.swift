@@ -66,7 +66,7 @@ public final class Reactor {
         self.responder = responder
         self.settings = settings
         self.hooks = hooks
-        self.pool = BufferPool(bufferSize: settings.parserLimits.maxHead)
+        self.pool = BufferPool(limits: settings.parserLimits)
         out.reserveCapacity(64 * 1024)
         for (index, listener) in listeners.enumerated() {
             // Accept only once the request has arrived (nginx's `deferred`): the first recv then finds it,
@@ -187,7 +187,7 @@ public final class Reactor {
             links.grow(to: slots.count)
         }
         generations[slot] &+= 1
-        let c = Connection(socket: socket, slot: slot, generation: generations[slot], limits: settings.parserLimits)
+        let c = Connection(socket: socket, slot: slot, generation: generations[slot])
         slots[slot] = c
         connectionCount += 1
         // The head deadline runs from the accept: a client that connects and says nothing is a slowloris too.
@@ -225,7 +225,7 @@ public final class Reactor {
             if c.buffered > 0 {
                 if c.discarding > 0 { discardBody(c) }
                 if c.buffered > 0 && c.discarding == 0 {
-                    let result = c.parser.parse(UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered]))
+                    let result = c.reading!.parser.parse(c.reading!.prefix(c.buffered))
                     switch result {
                     case .complete(let head, let consumed):
                         respond(c, to: head, consumed: consumed)
@@ -243,8 +243,8 @@ public final class Reactor {
                 close(c)  // the client went away in the middle of a request
                 return
             }
-            if c.buffer == nil { c.buffer = pool.take() }
-            let buffer = c.buffer!
+            if c.reading == nil { c.reading = pool.take() }
+            let buffer = c.reading!.bytes
             guard c.buffered < buffer.count else {
                 respond(c, toInvalid: .headTooLarge)  // the parser's limit should have said so first
                 return
@@ -291,7 +291,7 @@ public final class Reactor {
                 discardBody(c)
                 if c.buffered == 0 { break }
             }
-            switch c.parser.parse(UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered])) {
+            switch c.reading!.parser.parse(c.reading!.prefix(c.buffered)) {
             case .complete(let head, let consumed):
                 respond(c, to: head, consumed: consumed)
             case .invalid(let error):
@@ -319,7 +319,7 @@ public final class Reactor {
 
     /// Drops the first `count` bytes of the buffer, keeping any pipelined bytes after them.
     private func consume(_ c: Connection, _ count: Int) {
-        guard let buffer = c.buffer else { return }
+        guard let buffer = c.reading?.bytes else { return }
         let rest = c.buffered - count
         if rest > 0, let base = buffer.baseAddress {
             memmove(base, base + count, rest)
@@ -328,9 +328,9 @@ public final class Reactor {
     }
 
     private func releaseBuffer(_ c: Connection) {
-        if let buffer = c.buffer {
-            pool.give(buffer)
-            c.buffer = nil
+        if let reading = c.reading {
+            pool.give(reading)
+            c.reading = nil
             c.buffered = 0
         }
     }
@@ -346,13 +346,13 @@ public final class Reactor {
             if length > settings.maxDiscardedBody { forceClose = true } else { discard = length }
         }
         out.removeAll(keepingCapacity: true)
-        let request = UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered])
+        let request = c.reading!.prefix(c.buffered)
         let response = responder.respond(to: head, in: request, now: wallNow, forceClose: forceClose, into: &out)
         requestCount += 1
         if let log = hooks.logRequest { log(c.socket.rawValue, head, request, response, wallNow) }
         consume(c, consumed)
         c.discarding = response.keepAlive ? discard : 0
-        c.parser.reset()
+        c.reading?.parser.reset()
         if c.headDeadlineArmed {
             c.headDeadlineArmed = false
             disarm(c)
@@ -365,7 +365,7 @@ public final class Reactor {
         let response = responder.respond(to: error, now: wallNow, into: &out)
         requestCount += 1
         if let log = hooks.logRequest {
-            let request = UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered])
+            let request = c.reading!.prefix(c.buffered)
             log(c.socket.rawValue, nil, request, response, wallNow)
         }
         c.buffered = 0
@@ -598,7 +598,7 @@ public final class Reactor {
             out.removeAll(keepingCapacity: true)
             let response = responder.respond(status: .requestTimeout, now: wallNow, into: &out)
             if let log = hooks.logRequest {
-                log(c.socket.rawValue, nil, UnsafeRawBufferPointer(rebasing: c.buffer![..<c.buffered]), response, wallNow)
+                log(c.socket.rawValue, nil, c.reading!.prefix(c.buffered), response, wallNow)
             }
             _ = out.withUnsafeBytes { try? c.socket.send($0) }
         }

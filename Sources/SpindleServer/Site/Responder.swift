@@ -156,7 +156,7 @@ public final class Responder {
             out += file.validatorLines
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
-            return fileResponse(.ok, file, 0..<file.size, exchange)
+            return fileResponse(.ok, file, 0..<file.size, exchange, into: &out)
         case .unsatisfiable:
             return generated(.rangeNotSatisfiable, exchange, into: &out) { out in
                 out.append("Content-Range: bytes */")
@@ -174,17 +174,22 @@ public final class Responder {
             out += file.validatorLines
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
-            return fileResponse(.partialContent, file, range, exchange)
+            return fileResponse(.partialContent, file, range, exchange, into: &out)
         case .satisfiable(let list):
             return multipart(file, list, exchange, into: &out)
         }
     }
 
-    private func fileResponse(_ status: Status, _ file: OpenFile, _ range: Range<Int64>, _ exchange: Exchange)
-        -> Response
-    {
+    private func fileResponse(
+        _ status: Status, _ file: OpenFile, _ range: Range<Int64>, _ exchange: Exchange, into out: inout [UInt8]
+    ) -> Response {
         if exchange.isHead || range.isEmpty {
             return Response(status: status, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+        }
+        if let contents = file.contents {
+            // A small file goes out with its head in one send: one syscall per request instead of two.
+            out += contents[Int(range.lowerBound)..<Int(range.upperBound)]
+            return Response(status: status, body: .none, keepAlive: exchange.keepAlive, bodyLength: Int64(range.count))
         }
         return Response(
             status: status, body: .file(file, range), keepAlive: exchange.keepAlive, bodyLength: Int64(range.count))
@@ -253,7 +258,7 @@ public final class Responder {
         out += page.contentTypeLine
         appendContentLength(page.size, into: &out)
         finishHead(exchange, into: &out)
-        return fileResponse(.notFound, page, 0..<page.size, exchange)
+        return fileResponse(.notFound, page, 0..<page.size, exchange, into: &out)
     }
 
     /// 301 to the directory with a slash. The Location is relative — just the last segment plus `/`
