@@ -33,11 +33,15 @@ public struct Epoll: ~Copyable {
     deinit { buffer.deallocate() }
 
     public func add(_ fd: Int32, _ events: Events, token: UInt64) throws(Errno) {
-        _ = try syscall("epoll_ctl(ADD)") { spindle_epoll_ctl(descriptor.rawValue, EPOLL_CTL_ADD, fd, events.rawValue, token) }
+        _ = try syscall("epoll_ctl(ADD)") {
+            spindle_epoll_ctl(descriptor.rawValue, EPOLL_CTL_ADD, fd, events.rawValue, token)
+        }
     }
 
     public func modify(_ fd: Int32, _ events: Events, token: UInt64) throws(Errno) {
-        _ = try syscall("epoll_ctl(MOD)") { spindle_epoll_ctl(descriptor.rawValue, EPOLL_CTL_MOD, fd, events.rawValue, token) }
+        _ = try syscall("epoll_ctl(MOD)") {
+            spindle_epoll_ctl(descriptor.rawValue, EPOLL_CTL_MOD, fd, events.rawValue, token)
+        }
     }
 
     /// Removal is implicit when the descriptor closes; this is for descriptors that stay open.
@@ -58,6 +62,7 @@ public struct Epoll: ~Copyable {
     public func event(at index: Int) -> Event {
         let events = UnsafePointer(buffer.assumingMemoryBound(to: epoll_event.self))
         let i = Int32(index)
-        return Event(token: spindle_epoll_event_data(events, i), events: Events(rawValue: spindle_epoll_event_flags(events, i)))
+        return Event(
+            token: spindle_epoll_event_data(events, i), events: Events(rawValue: spindle_epoll_event_flags(events, i)))
     }
 }

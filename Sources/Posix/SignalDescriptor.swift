@@ -21,7 +21,8 @@ public struct SignalDescriptor: ~Copyable {
     /// The next pending signal, or nil.
     public func next() throws(Errno) -> Int32? {
         var info = signalfd_siginfo()
-        let count = try withUnsafeMutableBytes(of: &info) { (buffer) throws(Errno) in try descriptor.read(into: buffer) }
+        let count = try withUnsafeMutableBytes(of: &info) { (buffer) throws(Errno) in try descriptor.read(into: buffer)
+        }
         guard let count, count == MemoryLayout<signalfd_siginfo>.size else { return nil }
         return Int32(info.ssi_signo)
     }

@@ -85,7 +85,9 @@ extension FileDescriptor {
     /// SO_RCVTIMEO / SO_SNDTIMEO for blocking sockets (the threads mode's timeouts).
     public func setTimeout(_ name: Int32, nanoseconds: Int64) throws(Errno) {
         var tv = timeval(tv_sec: Int(nanoseconds / 1_000_000_000), tv_usec: Int(nanoseconds % 1_000_000_000 / 1000))
-        _ = try syscall("setsockopt") { setsockopt(rawValue, SOL_SOCKET, name, &tv, socklen_t(MemoryLayout<timeval>.size)) }
+        _ = try syscall("setsockopt") {
+            setsockopt(rawValue, SOL_SOCKET, name, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
     }
 
     /// TCP_NODELAY: responses are whole messages, Nagle only delays the last packet.

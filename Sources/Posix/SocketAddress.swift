@@ -91,7 +91,9 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .ipv4(var sin):
             withUnsafePointer(to: &sin) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    body($0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         case .ipv6(var sin6):
             withUnsafePointer(to: &sin6) {

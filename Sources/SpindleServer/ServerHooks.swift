@@ -7,9 +7,12 @@ public struct ServerHooks: Sendable {
     /// One access-log line per response. `head` is nil when the request could not be parsed;
     /// `socket` is the client's descriptor (for its address, looked up only when the log is on).
     public var logRequest:
-        (@Sendable (
-            _ socket: Int32, _ head: RequestHead?, _ request: UnsafeRawBufferPointer, _ response: Response, _ now: Int64
-        ) -> Void)?
+        (
+            @Sendable (
+                _ socket: Int32, _ head: RequestHead?, _ request: UnsafeRawBufferPointer, _ response: Response,
+                _ now: Int64
+            ) -> Void
+        )?
     /// SIGHUP: re-read the configuration; returns the new responder and settings, or nil to keep the old.
     public var reload: (@Sendable () -> (Responder, ServerSettings)?)?
     /// SIGUSR1: reopen log files.
