@@ -707,7 +707,8 @@ let invalidCases: [Invalid] = [
 
     @Test func statusOfParseErrors() {
         #expect(ParseError.unsupportedVersion.status == .versionNotSupported)
-        #expect(ParseError.unsupportedTransferEncoding.status == .notImplemented)
+        // RFC 9112 §6.3: a final coding other than chunked MUST be 400.
+        #expect(ParseError.unsupportedTransferEncoding.status == .badRequest)
         #expect(ParseError.repeatedField.status == .badRequest)
         #expect(ParseError.bareCarriageReturn.status == .badRequest)
     }
