@@ -546,9 +546,12 @@ public final class Reactor {
 
     private func nextTimeout() -> Int32 {
         var earliest = min(acceptResumeAt, drainDeadline)
-        for queue in [headDeadlines, idleDeadlines, sendDeadlines, lingerDeadlines] where queue.head >= 0 {
-            earliest = min(earliest, links.deadline[queue.head])
-        }
+        // Each queue's head is its earliest deadline.
+        func consider(_ head: Int) { if head >= 0 { earliest = min(earliest, links.deadline[head]) } }
+        consider(headDeadlines.head)
+        consider(idleDeadlines.head)
+        consider(sendDeadlines.head)
+        consider(lingerDeadlines.head)
         // Wake at least once a second: log flushing, the watchdog and the Date header live on that tick.
         let milliseconds = max(0, min(1000, (earliest - now + 999_999) / 1_000_000))
         return Int32(milliseconds)
