@@ -23,7 +23,7 @@ import Testing
         #expect(config.timeouts.shutdownGrace == .seconds(10))
         #expect(
             config.limits
-                == Configuration.Limits(connections: 10_000, headSize: 32_768, headerCount: 100, requestLine: 8192))
+                == Configuration.Limits(connections: 16_384, headSize: 32_768, headerCount: 100, requestLine: 8192))
         #expect(config.threadStackSize == 256 * 1024)
         #expect(config.accessLog == .standardOutput)
         #expect(config.accessLogFormat == .combined)

@@ -12,7 +12,7 @@ extension Configuration {
         /// Bytes in the request line → 414 beyond it. Never more than `headSize`.
         public var requestLine: Int
 
-        public init(connections: Int = 10_000, headSize: Int = 32_768, headerCount: Int = 100, requestLine: Int = 8192)
+        public init(connections: Int = 16_384, headSize: Int = 32_768, headerCount: Int = 100, requestLine: Int = 8192)
         {
             self.connections = connections
             self.headSize = headSize
