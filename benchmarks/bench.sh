@@ -26,6 +26,8 @@ DOCROOT=$WORK/www
 mkdir -p "$DOCROOT"
 head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$DOCROOT/index.html"
 head -c 262144 /dev/urandom > "$DOCROOT/medium.js"
+# nginx's worker drops to an unprivileged user: the files must be readable by anyone.
+chmod -R a+rX "$WORK"
 
 wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
@@ -55,6 +57,15 @@ CONF
     pids+=($!); NGINX_PID=$!
     wait_port $PORT_NGINX
 fi
+
+# Both servers must answer 200 with the right length before any number means anything.
+for port in $PORT_SPINDLE ${NGINX_PID:+$PORT_NGINX}; do
+    for f in index.html medium.js; do
+        got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "http://127.0.0.1:$port/$f")
+        want="200 $(stat -c %s "$DOCROOT/$f")"
+        [ "$got" = "$want" ] || { echo "port $port /$f: got '$got', want '$want'" >&2; exit 1; }
+    done
+done
 
 cpu_ticks() { awk '{print $14+$15}' /proc/"$1"/stat; }
 tree_cpu() { local t=0; for p in "$1" $(pgrep -P "$1" || true); do t=$((t + $(cpu_ticks "$p"))); done; echo $t; }
