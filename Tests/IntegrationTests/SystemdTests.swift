@@ -34,17 +34,38 @@ extension Integration {
             }
         }
 
-        /// systemd-socket-activate on a port that was free a moment ago; another one if it was taken since.
+        /// Two sockets (LISTEN_FDS=2, descriptors 3 and 4): both are served.
+        @Test func socketActivationServesEveryPassedSocket() throws {
+            let (server, ports) = try Self.startSocketActivated(mode: "event-loop", sockets: 2)
+            try withStarted(server) { server in
+                for port in ports {
+                    let response = try RawClient.exchange(port: port, get("/small.txt"))
+                    #expect(response.status == 200)
+                    expectBody(response.body, DocumentRoot.shared.small)
+                }
+                let line = try #require(server.waitForStderrLine(containing: ServerProcess.startLine, timeout: 10))
+                #expect(ServerProcess.ports(in: line) == ports, "start-up line: \(line)")
+            }
+        }
+
         static func startSocketActivated(mode: String) throws -> (ServerProcess, UInt16) {
+            let (server, ports) = try startSocketActivated(mode: mode, sockets: 1)
+            return (server, ports[0])
+        }
+
+        /// systemd-socket-activate on ports that were free a moment ago; others if one was taken since.
+        static func startSocketActivated(mode: String, sockets: Int) throws -> (ServerProcess, [UInt16]) {
             let activate = try executable(named: "systemd-socket-activate")
             var lastError: any Error = HarnessError("no attempt")
             for _ in 0..<5 {
-                let port = try freePort()
+                let ports = try (0..<sockets).map { _ in try freePort() }
+                guard Set(ports).count == sockets else { continue }
                 do {
                     let server = try ServerProcess(
-                        mode: mode, startTimeout: 10, launcher: [activate, "-l", "127.0.0.1:\(port)"],
-                        readyLine: "Listening on")
-                    return (server, port)
+                        mode: mode, startTimeout: 10,
+                        launcher: [activate] + ports.flatMap { ["-l", "127.0.0.1:\($0)"] },
+                        readyLine: "Listening on 127.0.0.1:\(ports[sockets - 1])")
+                    return (server, ports)
                 } catch {
                     lastError = error
                 }
