@@ -8,8 +8,10 @@ BINDIR = $(DESTDIR)$(PREFIX)/bin
 UNITDIR ?= $(DESTDIR)/etc/systemd/system
 CONFDIR = $(DESTDIR)/etc/spindle
 DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/spindle
+# The binary `install-files` copies; the tests point it at the debug build to skip the release build.
+BINARY ?= .build/release/spindle
 
-.PHONY: all build release run test fmt lint fuzz bench clean install uninstall
+.PHONY: all build release run test fmt lint fuzz bench clean install install-files uninstall
 
 all: build
 
@@ -39,10 +41,18 @@ fuzz:
 bench: release
 	benchmarks/bench.sh
 
+# A sub-make rather than a prerequisite, so that `make -j install` cannot copy before the build ends.
 install: release
+	$(MAKE) --no-print-directory install-files
+
+install-files:
+	test -x $(BINARY) || { echo "$(BINARY) is missing: run 'make release'" >&2; exit 1; }
 	install -d $(BINDIR) $(UNITDIR) $(CONFDIR) $(DOCDIR) $(DESTDIR)/etc/logrotate.d
-	install -m 0755 .build/release/spindle $(BINDIR)/spindle
-	sed 's|/usr/local/bin/spindle|$(PREFIX)/bin/spindle|' config/spindle.service > $(UNITDIR)/spindle.service
+	install -m 0755 $(BINARY) $(BINDIR)/spindle
+	@# The unit names the binary and the documentation by their installed paths.
+	sed -e 's|/usr/local/bin/spindle|$(PREFIX)/bin/spindle|' \
+	    -e 's|/usr/local/share/doc/spindle|$(PREFIX)/share/doc/spindle|' \
+	    config/spindle.service > $(UNITDIR)/spindle.service
 	chmod 0644 $(UNITDIR)/spindle.service
 	install -m 0644 config/spindle.socket $(UNITDIR)/spindle.socket
 	install -m 0644 config/spindle.logrotate $(DESTDIR)/etc/logrotate.d/spindle

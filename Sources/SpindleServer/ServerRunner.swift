@@ -119,8 +119,11 @@ public enum ServerRunner {
         hooks.tick = { now, connections, requests in
             logs.withLock { $0 }.flushIfDue(now: Int(now))
             guard notifier.isActive else { return }
-            if let interval = notifier.watchdogInterval, now - lastWatchdog.load(ordering: .relaxed) >= interval {
-                lastWatchdog.store(now, ordering: .relaxed)
+            // The monotonic clock, not `now`: a wall clock stepped back (NTP, an administrator) would hold
+            // the pings until it caught up again, and systemd would kill a healthy server meanwhile.
+            let uptime = MonotonicClock.nanoseconds() / 1_000_000_000
+            if let interval = notifier.watchdogInterval, uptime - lastWatchdog.load(ordering: .relaxed) >= interval {
+                lastWatchdog.store(uptime, ordering: .relaxed)
                 notifier.watchdog()
             }
             notifier.status("\(connections) connections, \(requests) requests served")
@@ -130,7 +133,8 @@ public enum ServerRunner {
         hooks.warn = { diagnostics.warning($0) }
 
         let urls = listeners.map(\.address).joined(separator: ", ")
-        printError("spindle: listening on \(urls) (\(configuration.mode.rawValue), root \(absolutePath(configuration.root)))")
+        printError(
+            "spindle: listening on \(urls) (\(configuration.mode.rawValue), root \(absolutePath(configuration.root)))")
 
         let status: Int32
         do {
@@ -156,7 +160,8 @@ public enum ServerRunner {
     private static func loadConfiguration(_ path: String?, _ overrides: CommandLineOverrides) throws(ConfigError)
         -> Configuration
     {
-        var configuration = try path.map { (path) throws(ConfigError) in try Configuration.load(path: path) } ?? .default
+        var configuration =
+            try path.map { (path) throws(ConfigError) in try Configuration.load(path: path) } ?? .default
         overrides.apply(to: &configuration)
         return configuration
     }

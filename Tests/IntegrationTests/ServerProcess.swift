@@ -35,35 +35,57 @@ final class ServerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var exitStatus: Int32?
 
+    /// The configuration file written from `config`, which a test may rewrite before a SIGHUP.
+    let configPath: String?
+
+    /// The variables systemd passes; removed from the inherited environment so that a test run under
+    /// systemd does not make the server think it was started by it.
+    static let systemdVariables = [
+        "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
+    ]
+
     /// Starts `spindle --root ROOT --listen 127.0.0.1:0 --mode MODE` and waits for its start-up line.
     /// Further listeners go on 127.0.0.2, 127.0.0.3... (the same address twice would be one listener).
     /// `fileLimit` runs it under `ulimit -n` through /bin/sh; `config` is written to a file and passed
-    /// with `--config`.
+    /// with `--config`. `accessLog` is the `--access-log` flag (nil: none, so the config file decides).
+    /// `environment` is added to the inherited one. `launcher` runs before the binary (which becomes its
+    /// last argument before spindle's own), e.g. `systemd-socket-activate -l ADDR`; the start is then
+    /// complete when stderr shows `readyLine`, and `ports` is read only from spindle's own start-up line.
     init(
         mode: String, root: String = DocumentRoot.shared.root, listeners: Int = 1, config: String? = nil,
-        fileLimit: Int? = nil, extraArguments: [String] = [], startTimeout: Double = 15
+        fileLimit: Int? = nil, extraArguments: [String] = [], startTimeout: Double = 15,
+        accessLog: String? = "off", environment: [String: String] = [:], launcher: [String] = [],
+        readyLine: String = ServerProcess.startLine
     ) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw HarnessError("\(Self.binary) is missing: build first (`swift build` or `make test`)")
         }
         self.mode = mode
-        var arguments = ["--root", root, "--mode", mode, "--access-log", "off"]
+        var arguments = ["--root", root, "--mode", mode]
+        if let accessLog { arguments += ["--access-log", accessLog] }
         for index in 0..<listeners { arguments += ["--listen", "127.0.0.\(index + 1):0"] }
         if let config {
             let file = DocumentRoot.shared.scratch + "/config-\(UUID().uuidString).toml"
             try config.write(toFile: file, atomically: true, encoding: .utf8)
             arguments += ["--config", file]
+            configPath = file
+        } else {
+            configPath = nil
         }
         arguments += extraArguments
+        let command = launcher + [Self.binary] + arguments
         let process = Process()
         if let fileLimit {
             // `exec` keeps the PID: signals sent to the child reach spindle itself.
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\"", Self.binary] + arguments
+            process.arguments = ["-c", "ulimit -n \(fileLimit) && exec \"$0\" \"$@\""] + command
         } else {
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = arguments
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
         }
+        var inherited = ProcessInfo.processInfo.environment
+        for name in Self.systemdVariables { inherited[name] = nil }
+        process.environment = inherited.merging(environment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         let pipe = Pipe()
@@ -76,14 +98,14 @@ final class ServerProcess: @unchecked Sendable {
         pid = process.processIdentifier
         try? pipe.fileHandleForWriting.close()
 
-        guard let line = errors.waitForLine(containing: "spindle: listening on ", timeout: startTimeout) else {
+        guard let line = errors.waitForLine(containing: readyLine, timeout: startTimeout) else {
             if process.isRunning { Glibc.kill(pid, SIGKILL) }
             let status = exited.wait(timeout: .now() + 5) == .success ? "\(process.terminationStatus)" : "?"
-            throw HarnessError("no start-up line from spindle \(arguments) (exit \(status)); stderr:\n\(errors.text)")
+            throw HarnessError("no start-up line from \(command) (exit \(status)); stderr:\n\(errors.text)")
         }
         startLine = line
         ports = Self.ports(in: line)
-        guard ports.count == listeners else {
+        guard ports.count == listeners || readyLine != Self.startLine else {
             Glibc.kill(pid, SIGKILL)
             throw HarnessError("cannot read \(listeners) port(s) from start-up line: \(line)")
         }
@@ -91,8 +113,21 @@ final class ServerProcess: @unchecked Sendable {
 
     deinit { kill() }
 
+    /// What spindle prints on stderr once it is listening.
+    static let startLine = "spindle: listening on "
+
     /// Everything the server wrote on stderr so far.
     var stderr: String { errors.text }
+
+    /// The first complete stderr line containing `needle`, waiting up to `timeout` seconds for it.
+    func waitForStderrLine(containing needle: String, timeout: Double) -> String? {
+        errors.waitForLine(containing: needle, timeout: timeout)
+    }
+
+    /// Waits until `needle` occurs at least `count` times on stderr; false on timeout or exit.
+    func waitForStderr(_ needle: String, count: Int, timeout: Double) -> Bool {
+        errors.wait(timeout: timeout) { $0.components(separatedBy: needle).count - 1 >= count }
+    }
 
     /// `spindle: listening on http://127.0.0.1:PORT, http://... (MODE, root DIR)` → the ports.
     static func ports(in line: String) -> [UInt16] {
@@ -158,6 +193,15 @@ func withServer<T>(
     sourceLocation: SourceLocation = #_sourceLocation, _ body: (ServerProcess) throws -> T
 ) throws -> T {
     let server = try ServerProcess(mode: mode, listeners: listeners, config: config, fileLimit: fileLimit)
+    return try withStarted(server, sourceLocation: sourceLocation, body)
+}
+
+/// `withServer` for a server the caller started: runs `body`, then SIGTERM and expects exit status 0;
+/// kills the server if `body` throws.
+func withStarted<T>(
+    _ server: ServerProcess, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (ServerProcess) throws -> T
+) throws -> T {
     let result: T
     do {
         result = try body(server)
@@ -206,6 +250,17 @@ final class OutputCollector: @unchecked Sendable {
             if !condition.wait(until: deadline) { return false }
         }
         return true
+    }
+
+    /// Waits until `predicate` holds for the text collected so far; false on timeout or end of file.
+    func wait(timeout: Double, until predicate: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if predicate(String(decoding: data, as: UTF8.self)) { return true }
+            if finished || !condition.wait(until: deadline) { return false }
+        }
     }
 
     /// The first complete line containing `needle`, waiting up to `timeout` seconds for it.
