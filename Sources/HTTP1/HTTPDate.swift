@@ -127,7 +127,7 @@ public enum HTTPDate {
     }
 
     /// Days since 1970-01-01 → (year, month 1...12, day 1...31). Howard Hinnant's `civil_from_days`.
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
+    public static func civil(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

@@ -1,3 +1,4 @@
+import HTTP1
 import Testing
 
 @testable import SpindleServer
@@ -32,8 +33,8 @@ import Testing
             return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
         }
         for days in 0..<(365 * 500) {
-            let civil = LogTimestamp.civil(fromDays: days)
-            if civil != (year, month, day) {
+            let civil = HTTPDate.civil(fromDays: Int64(days))
+            if civil != (Int64(year), month, day) {
                 Issue.record("day \(days): \(civil) != \((year, month, day))")
                 return
             }

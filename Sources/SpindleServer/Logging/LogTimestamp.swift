@@ -1,3 +1,4 @@
+import HTTP1
 /// The access-log time stamps for one second, re-rendered only when the second changes: a busy
 /// server logs many lines per second, and formatting a date is most of the cost of a line.
 ///
@@ -22,7 +23,8 @@ struct LogTimestamp {
         second = time
         let days = time / 86_400
         let secondOfDay = time % 86_400
-        let (year, month, day) = Self.civil(fromDays: days)
+        let civil = HTTPDate.civil(fromDays: Int64(days))
+        let (year, month, day) = (Int(civil.year), civil.month, civil.day)
         let hour = secondOfDay / 3600
         let minute = secondOfDay / 60 % 60
         let seconds = secondOfDay % 60
@@ -48,18 +50,5 @@ struct LogTimestamp {
             bytes[offset + i] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
             value /= 10
         }
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
