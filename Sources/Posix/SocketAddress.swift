@@ -71,12 +71,23 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// The numeric host, without brackets.
     public var host: String {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        switch self {
-        case .ipv4(var sin): inet_ntop(AF_INET, &sin.sin_addr, &text, socklen_t(text.count))
-        case .ipv6(var sin6): inet_ntop(AF_INET6, &sin6.sin6_addr, &text, socklen_t(text.count))
+        withHostBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The numeric host as text in a temporary buffer: no allocation (the access log's hot path).
+    public func withHostBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN) + 1) { text in
+            let capacity = socklen_t(text.count)
+            let written: UnsafePointer<CChar>? =
+                switch self {
+                case .ipv4(var sin): inet_ntop(AF_INET, &sin.sin_addr, text.baseAddress, capacity)
+                case .ipv6(var sin6): inet_ntop(AF_INET6, &sin6.sin6_addr, text.baseAddress, capacity)
+                }
+            guard written != nil, let base = text.baseAddress else {
+                return body(UnsafeRawBufferPointer(start: nil, count: 0))
+            }
+            return body(UnsafeRawBufferPointer(start: base, count: strlen(base)))
         }
-        return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// "127.0.0.1:8080" or "[::1]:8080".

@@ -57,9 +57,7 @@ public enum ServerRunner {
             hooks.logRequest = { socket, head, request, response, now in
                 let log = logs.withLock { $0 }
                 guard log.isEnabled else { return }
-                let remote = SocketAddress(peerOf: socket)?.host ?? ""
-                var remoteBytes = Array(remote.utf8)
-                remoteBytes.withUnsafeBytes { remote in
+                let record = { (remote: UnsafeRawBufferPointer) in
                     if let head {
                         log.record(
                             head: head, in: request, remote: remote, time: Int(now), status: response.status.code,
@@ -71,7 +69,11 @@ public enum ServerRunner {
                             status: response.status.code, bytes: response.bodyLength, referer: nil, userAgent: nil)
                     }
                 }
-                remoteBytes.removeAll()
+                if let peer = SocketAddress(peerOf: socket) {
+                    peer.withHostBytes(record)
+                } else {
+                    record(UnsafeRawBufferPointer(start: nil, count: 0))
+                }
             }
         }
         hooks.reopenLogs = {
