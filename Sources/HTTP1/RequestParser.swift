@@ -34,7 +34,8 @@ public enum ParseResult: Sendable, Equatable {
 /// - Transfer-Encoding: the only accepted coding is a single `chunked` (case-insensitive, across lists
 ///   and repeated fields). A coding we do not implement, including one before `chunked`, is
 ///   `.unsupportedTransferEncoding`, answered 400 and closed: §6.3 requires 400 when the final coding is
-///   not chunked, and §6.1's 501 for an unknown coding is only a SHOULD, so one safe answer covers both; `chunked` twice is `.invalidHeaderValue` (§7.1).
+///   not chunked, and §6.1's 501 for an unknown coding is only a SHOULD, so one safe answer covers
+///   both; `chunked` twice is `.invalidHeaderValue` (§7.1).
 /// - A repeated Range, If-Range, If-Match, If-None-Match, If-Modified-Since or If-Unmodified-Since is
 ///   `.repeatedField` (400): the head keeps one range per field, and combining two list fields would
 ///   need a copy. A repeated Accept-Encoding, User-Agent or Referer keeps the first (at worst no
