@@ -45,10 +45,7 @@ public enum ServerRunner {
         }
         let logs = Mutex(log)
         let notifier = SystemdNotifier()
-        var settings = ServerSettings(configuration)
-        // Keep descriptors in reserve for files, logs and the listeners: a connection accepted with no
-        // descriptor left to open its file would only get a 500.
-        settings.maxConnections = max(1, min(settings.maxConnections, DescriptorLimit.current().soft - 32))
+        let settings = ServerSettings(configuration)
         let current = Mutex(configuration)
         let lastWatchdog = Atomic<Int64>(0)
 
@@ -218,7 +215,9 @@ extension ServerSettings {
         keepAliveTimeout = configuration.timeouts.keepAlive.nanoseconds
         sendTimeout = configuration.timeouts.send.nanoseconds
         shutdownGrace = configuration.timeouts.shutdownGrace.nanoseconds
-        maxConnections = configuration.limits.connections
+        // Keep descriptors in reserve for files, logs and the listeners: a connection accepted with no
+        // descriptor left to open its file would only get a 500. (Here, so a reload is capped too.)
+        maxConnections = max(1, min(configuration.limits.connections, DescriptorLimit.current().soft - 32))
         parserLimits = configuration.limits.parserLimits
         threadStackSize = configuration.threadStackSize
     }

@@ -24,3 +24,17 @@ public struct ServerSettings: Sendable {
 
     public init() {}
 }
+
+extension ServerSettings {
+    /// What to do with a request's body, which Spindle never uses, so that it cannot desynchronise
+    /// the connection: discard a small Content-Length body and keep the connection, or answer and
+    /// close. Both serving modes ask here.
+    public func bodyHandling(for head: RequestHead) -> (forceClose: Bool, discard: Int64) {
+        // A chunked body is not decoded. After `Expect: 100-continue` the client may never send the
+        // body it announced (it has our final answer), so counting bytes to discard would eat its next
+        // request: close instead (RFC 9110 §10.1.1).
+        if head.isChunked || (head.expectsContinue && head.hasBody) { return (true, 0) }
+        guard let length = head.contentLength, length > 0 else { return (false, 0) }
+        return length > maxDiscardedBody ? (true, 0) : (false, length)
+    }
+}

@@ -23,6 +23,29 @@ extension Integration {
             }
         }
 
+        /// After `Expect: 100-continue` the client may keep the body it announced once it has a final
+        /// answer; counting its next request as that body would desynchronise the connection.
+        @Test(arguments: ServingMode.all)
+        func expectContinueWithABodyIsAnsweredAndClosed(mode: String) throws {
+            try withServer(mode) { server in
+                try expect(
+                    server, "POST /index.html HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+                    status: 405)
+            }
+        }
+
+        /// A directory named with an encoded slash: the relative Location must lead back to it.
+        @Test(arguments: ServingMode.all)
+        func redirectLocationKeepsTheSegmentAsSent(mode: String) throws {
+            try withServer(mode) { server in
+                let response = try RawClient.exchange(port: server.port, get("/sub%64ir?x=1"))
+                #expect(response.status == 301)
+                #expect(response.header("Location") == "sub%64ir/?x=1")
+                let dotted = try RawClient.exchange(port: server.port, get("/subdir/.."))
+                #expect(dotted.status == 200)  // "/subdir/.." is the root, whose index is served
+            }
+        }
+
         @Test(arguments: ServingMode.all)
         func malformedRequestsAre400(mode: String) throws {
             try withServer(mode) { server in

@@ -161,8 +161,11 @@ extension Integration {
             let rest = DocumentRoot.bigSize - received
             try client.readBody(count: rest) { offset, bytes in try verify(4 * 1024 * 1024 + offset, bytes) }
             #expect(received == DocumentRoot.bigSize)
-            // The response done, a draining server closes the connection rather than keeping it alive.
+            // The response done, a draining server closes the connection at once rather than keeping it
+            // alive until the grace period (10 s) runs out.
+            let doneAt = Date()
             #expect(try client.readUntilClose().isEmpty)
+            #expect(Date().timeIntervalSince(doneAt) < 2, "connection kept after its response during the drain")
             #expect(server.waitForExit(timeout: 5) == 0, "stderr: \(server.stderr)")
         }
     }

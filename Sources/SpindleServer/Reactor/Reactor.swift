@@ -186,7 +186,8 @@ public final class Reactor {
             generations.append(0)
             links.grow(to: slots.count)
         }
-        generations[slot] &+= 1
+        // 30 bits of generation: the token's top two bits stay free for the listener and signal tags.
+        generations[slot] = (generations[slot] &+ 1) & 0x3fff_ffff
         let c = Connection(socket: socket, slot: slot, generation: generations[slot])
         slots[slot] = c
         connectionCount += 1
@@ -315,6 +316,13 @@ public final class Reactor {
         let dropped = Int(min(Int64(c.buffered), c.discarding))
         consume(c, dropped)
         c.discarding -= Int64(dropped)
+        if c.discarding == 0 && c.buffered == 0 {
+            // The body is gone and nothing follows yet: the connection is idle again, and the next
+            // head gets its own full deadline from its first byte.
+            c.headDeadlineArmed = false
+            disarm(c)
+            idleDeadlines.append(c.slot, deadline: now + settings.keepAliveTimeout, links: &links)
+        }
     }
 
     /// Drops the first `count` bytes of the buffer, keeping any pipelined bytes after them.
@@ -338,13 +346,8 @@ public final class Reactor {
     // MARK: Answering
 
     private func respond(_ c: Connection, to head: RequestHead, consumed: Int) {
-        var forceClose = draining
-        var discard: Int64 = 0
-        if head.isChunked {
-            forceClose = true
-        } else if let length = head.contentLength, length > 0 {
-            if length > settings.maxDiscardedBody { forceClose = true } else { discard = length }
-        }
+        var (forceClose, discard) = settings.bodyHandling(for: head)
+        if draining { forceClose = true }
         out.removeAll(keepingCapacity: true)
         let request = c.reading!.prefix(c.buffered)
         let response = responder.respond(to: head, in: request, now: wallNow, forceClose: forceClose, into: &out)
@@ -427,7 +430,7 @@ public final class Reactor {
             c.clearResponse()
             disarm(c)
             c.phase = .readingHead
-            if !c.keepAlive {
+            if !c.keepAlive || draining {
                 finish(c)
             } else if c.buffered == 0 && c.discarding == 0 {
                 if c.peerClosed {
@@ -450,8 +453,12 @@ public final class Reactor {
 
     /// Moves pending bytes, then the file range, then the remaining multipart parts.
     private func pump(_ c: Connection) -> Progress {
+        // A fast reader could keep one transfer going for ever; after this many bytes the connection
+        // waits for its next EPOLLOUT like everyone else.
+        var budget = 4 * Self.sendfileChunk
         do {
             while true {
+                if budget <= 0 { return .blocked }
                 if c.pendingOffset < c.pending.count {
                     let sent = try c.pending.withUnsafeBytes { (bytes) throws(Errno) -> Int? in
                         try c.socket.send(
@@ -465,6 +472,7 @@ public final class Reactor {
                     let count = Int(min(c.fileEnd - c.fileOffset, Int64(Self.sendfileChunk)))
                     guard let sent = try c.socket.sendFile(from: file.descriptor, offset: &c.fileOffset, count: count)
                     else { return .blocked }
+                    budget -= sent
                     // The file shrank under us: the promised Content-Length can no longer be met.
                     if sent == 0 { return .failed }
                     continue
@@ -504,7 +512,9 @@ public final class Reactor {
     }
 
     private func onLingering(_ c: Connection) {
-        while true {
+        // Bounded per event: a client that keeps sending must not hold the loop (level-triggered
+        // epoll calls back while there is more).
+        for _ in 0..<16 {
             let received: Int?
             do {
                 received = try c.socket.receive(into: scratch)

@@ -94,7 +94,7 @@ public final class Responder {
             file = found
         case .directory(let index):
             guard path.trailingSlash else {
-                return redirectToDirectory(path.relative, head: head, request: request, exchange, into: &out)
+                return redirectToDirectory(head: head, request: request, exchange, into: &out)
             }
             guard let index else { return generated(.forbidden, exchange, into: &out) }
             file = index
@@ -261,17 +261,22 @@ public final class Responder {
         return fileResponse(.notFound, page, 0..<page.size, exchange, into: &out)
     }
 
-    /// 301 to the directory with a slash. The Location is relative — just the last segment plus `/`
-    /// (and the query) — so it can never become `//host` (an open redirect) whatever the path was.
+    /// 301 to the directory with a slash. The Location is relative — the last segment of the path as
+    /// the client sent it, plus `/` (and the query) — so it can never become `//host` (an open
+    /// redirect), it still works behind a proxy that mounts the site under a prefix, and a segment
+    /// such as `a%2Fb` or `..` resolves against the request URL to the directory that was found.
     private func redirectToDirectory(
-        _ relative: String, head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange,
-        into out: inout [UInt8]
+        head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange, into out: inout [UInt8]
     ) -> Response {
         generated(.movedPermanently, exchange, into: &out) { out in
             out.append("Location: ")
-            let utf8 = relative.utf8
-            let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
-            for byte in utf8[start...] { Self.appendPercentEncoded(byte, into: &out) }
+            let path = Self.field(head.path, in: request) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            let start = path.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+            for byte in path[start...] {
+                // Escapes stay as sent (TargetPath has validated them); anything else is encoded, ':'
+                // included, so the segment cannot be read as a scheme.
+                if byte == UInt8(ascii: "%") { out.append(byte) } else { Self.appendPercentEncoded(byte, into: &out) }
+            }
             out.append(UInt8(ascii: "/"))
             if let query = Self.field(head.query, in: request), !query.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
                 out.append(UInt8(ascii: "?"))

@@ -181,13 +181,8 @@ final class ThreadedConnection {
 
     /// Answers one parsed request; false when the connection is to end.
     private func respond(to head: RequestHead, consumed: Int) -> Bool {
-        var forceClose = registry.draining.load(ordering: .relaxed)
-        var discard: Int64 = 0
-        if head.isChunked {
-            forceClose = true
-        } else if let length = head.contentLength, length > 0 {
-            if length > settings.maxDiscardedBody { forceClose = true } else { discard = length }
-        }
+        var (forceClose, discard) = settings.bodyHandling(for: head)
+        if registry.draining.load(ordering: .relaxed) { forceClose = true }
         out.removeAll(keepingCapacity: true)
         let now = WallClock.seconds()
         let request = UnsafeRawBufferPointer(rebasing: buffer[..<buffered])
