@@ -2,17 +2,31 @@ import HTTP1
 
 /// A read buffer and the parser reading from it: lent to a connection only while it reads a request
 /// head, so an idle keep-alive connection holds neither (nginx's lesson: ten thousand idle clients
-/// should cost little).
+/// should cost little). It starts small and grows up to the head limit only for a head that needs
+/// it, so thousands of clients each trickling a head (slowloris) hold kilobytes, not the limit each.
 final class ReadBuffer {
-    let bytes: UnsafeMutableRawBufferPointer
+    private(set) var bytes: UnsafeMutableRawBufferPointer
     var parser: RequestParser
+    let limit: Int
 
     init(size: Int, limits: ParserLimits) {
-        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+        limit = limits.maxHead
+        bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: min(size, limit), alignment: 16)
         parser = RequestParser(limits: limits)
     }
 
     deinit { bytes.deallocate() }
+
+    /// Doubles the capacity (up to the head limit), keeping the first `count` bytes; false at the limit.
+    /// The parser keeps offsets, not pointers, so moving the bytes is safe.
+    func grow(keeping count: Int) -> Bool {
+        guard bytes.count < limit else { return false }
+        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(bytes.count * 2, limit), alignment: 16)
+        larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[..<count]))
+        bytes.deallocate()
+        bytes = larger
+        return true
+    }
 
     /// The first `count` bytes, as the parser and the Responder read them.
     func prefix(_ count: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[..<count]) }
@@ -23,19 +37,21 @@ final class BufferPool {
     private let limits: ParserLimits
     private var free: [ReadBuffer] = []
     private let keepAtMost: Int
+    /// Most request heads (a browser's, with cookies) fit; larger ones grow the buffer.
+    static let initialSize = 4096
 
-    /// Buffers hold a whole head at the largest size the parser accepts.
     init(limits: ParserLimits, keepAtMost: Int = 256) {
         self.limits = limits
         self.keepAtMost = keepAtMost
     }
 
     func take() -> ReadBuffer {
-        free.popLast() ?? ReadBuffer(size: limits.maxHead, limits: limits)
+        free.popLast() ?? ReadBuffer(size: Self.initialSize, limits: limits)
     }
 
     func give(_ buffer: ReadBuffer) {
-        guard free.count < keepAtMost else { return }
+        // Grown buffers go back to the allocator: the pool keeps only small ones.
+        guard free.count < keepAtMost, buffer.bytes.count <= Self.initialSize else { return }
         buffer.parser.reset()
         free.append(buffer)
     }

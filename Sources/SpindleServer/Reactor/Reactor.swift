@@ -245,11 +245,11 @@ public final class Reactor {
                 return
             }
             if c.reading == nil { c.reading = pool.take() }
-            let buffer = c.reading!.bytes
-            guard c.buffered < buffer.count else {
+            if c.buffered == c.reading!.bytes.count && !c.reading!.grow(keeping: c.buffered) {
                 respond(c, toInvalid: .headTooLarge)  // the parser's limit should have said so first
                 return
             }
+            let buffer = c.reading!.bytes
             let space = UnsafeMutableRawBufferPointer(rebasing: buffer[c.buffered...])
             let received: Int?
             do {
