@@ -38,3 +38,13 @@ extension ServerSettings {
         return length > maxDiscardedBody ? (true, 0) : (false, length)
     }
 }
+
+extension ServerSettings {
+    /// Takes a reloaded configuration's settings, except the parser limits: the reactor's pooled read
+    /// buffers were sized for them, and both modes must keep answering alike.
+    public mutating func reload(from new: ServerSettings) {
+        let limits = parserLimits
+        self = new
+        parserLimits = limits
+    }
+}

@@ -627,13 +627,7 @@ public final class Reactor {
             case SIGHUP:
                 if let (newResponder, newSettings) = hooks.reload?() {
                     responder = newResponder
-                    settings.headTimeout = newSettings.headTimeout
-                    settings.keepAliveTimeout = newSettings.keepAliveTimeout
-                    settings.sendTimeout = newSettings.sendTimeout
-                    settings.shutdownGrace = newSettings.shutdownGrace
-                    settings.maxConnections = newSettings.maxConnections
-                    settings.maxDiscardedBody = newSettings.maxDiscardedBody
-                    // Head-size limits stay: pooled buffers were sized for them.
+                    settings.reload(from: newSettings)
                 }
             case SIGUSR1: hooks.reopenLogs?()
             default: break

@@ -230,14 +230,7 @@ public final class ThreadedServer {
     private func reload() {
         guard let (newResponder, newSettings) = hooks.reload?() else { return }
         shared = newResponder.shared
-        settings.headTimeout = newSettings.headTimeout
-        settings.keepAliveTimeout = newSettings.keepAliveTimeout
-        settings.sendTimeout = newSettings.sendTimeout
-        settings.shutdownGrace = newSettings.shutdownGrace
-        settings.maxConnections = newSettings.maxConnections
-        settings.maxDiscardedBody = newSettings.maxDiscardedBody
-        settings.threadStackSize = newSettings.threadStackSize
-        // Head-size limits stay, as in the reactor, so both modes answer the same after a reload.
+        settings.reload(from: newSettings)
     }
 
     /// Stop accepting, wake and close idle connections, let in-flight ones finish until the grace deadline.
