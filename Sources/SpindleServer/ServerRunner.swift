@@ -203,7 +203,7 @@ extension Site {
     public init(_ configuration: Configuration) {
         self.init(
             root: configuration.root, indexFiles: configuration.index,
-            dotfiles: configuration.dotfiles == .allow ? .allow : .deny, mimeOverrides: configuration.mimeOverrides,
+            dotfiles: configuration.dotfiles, mimeOverrides: configuration.mimeOverrides,
             extraHeaders: configuration.headers.map { (name: $0.name, value: $0.value) })
     }
 }

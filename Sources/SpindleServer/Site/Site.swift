@@ -1,17 +1,11 @@
 /// Immutable settings of the website being served. Built once from the configuration and shared by
 /// every serving thread; each thread makes its own `Responder` from it.
 public struct Site: Sendable {
-    public enum DotfilesPolicy: Sendable, Equatable {
-        /// Any path with a segment starting with `.` is answered 404, as if it did not exist.
-        case deny
-        case allow
-    }
-
     /// The directory served; nothing outside it is reachable.
     public var root: String
     /// Tried in order when a directory is requested with a trailing slash.
     public var indexFiles: [String]
-    public var dotfiles: DotfilesPolicy
+    public var dotfiles: DotfilePolicy
     /// File extension (without the dot, case-insensitive) → Content-Type, over the built-in table.
     public var mimeOverrides: [String: String]
     /// Added to every response, in order (like nginx's `add_header ... always`).
@@ -26,7 +20,7 @@ public struct Site: Sendable {
     public init(
         root: String,
         indexFiles: [String] = ["index.html"],
-        dotfiles: DotfilesPolicy = .deny,
+        dotfiles: DotfilePolicy = .deny,
         mimeOverrides: [String: String] = [:],
         extraHeaders: [(name: String, value: String)] = [],
         customNotFoundPage: Bool = true,
