@@ -36,7 +36,7 @@ lint:
 	$(SWIFT) format lint --recursive Package.swift Sources Tests
 
 fuzz:
-	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Tests/Fuzz/run.sh
 
 bench: release
 	benchmarks/bench.sh
@@ -67,4 +67,4 @@ uninstall:
 	@echo "kept $(CONFDIR)/spindle.toml (remove it by hand if you no longer need it)"
 
 clean:
-	rm -rf .build .build-* Fuzz/corpus Fuzz/artifacts
+	rm -rf .build .build-* Tests/Fuzz/corpus Tests/Fuzz/artifacts

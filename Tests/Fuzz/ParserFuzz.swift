@@ -1,5 +1,5 @@
 // libFuzzer target for RequestParser. Compiled together with Sources/HTTP1/*.swift into one module
-// (see Fuzz/run.sh), so it uses the parser without `import`.
+// (see Tests/Fuzz/run.sh), so it uses the parser without `import`.
 //
 // Input layout: byte 0 and byte 1 pick the limits and the split points; the rest is the request bytes.
 // Every buffer handed to the parser is an exact-size heap copy, so AddressSanitizer reports any read
