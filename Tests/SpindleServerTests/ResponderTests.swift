@@ -306,6 +306,13 @@ struct ResponderTests {
         #expect(answer.text.contains("403 Forbidden"))
     }
 
+    /// ELOOP is 403 like nginx, and unlike EACCES it can be produced as root too.
+    @Test func symlinkLoopIs403() throws {
+        let loop = site.root.appendingPathComponent("loop").path
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: "loop")
+        #expect(try get("/loop").status == 403)
+    }
+
     @Test(.enabled(if: getuid() != 0, "root reads any file")) func unreadableFileIs403() throws {
         try site.write("locked.txt", "x")
         chmod(site.root.appendingPathComponent("locked.txt").path, 0)
