@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 extension Integration {
@@ -26,6 +27,24 @@ extension Integration {
                     #expect(response.status == 200)
                     expectBody(response.body, site.small)
                 }
+            }
+        }
+
+        /// A client that shuts down its sending side after its requests still gets every answer, then
+        /// the server closes.
+        @Test(arguments: ServingMode.all)
+        func halfClosedClientStillGetsItsAnswers(mode: String) throws {
+            try withServer(mode) { server in
+                let client = try RawClient(port: server.port)
+                try client.send(get("/small.txt") + get("/medium.bin"))
+                #expect(Glibc.shutdown(client.fd, Int32(SHUT_WR)) == 0)
+                let first = try client.readResponse()
+                #expect(first.status == 200)
+                expectBody(first.body, site.small)
+                let second = try client.readResponse()
+                #expect(second.status == 200)
+                expectBody(second.body, site.medium)
+                #expect(try client.readUntilClose().isEmpty)
             }
         }
 
