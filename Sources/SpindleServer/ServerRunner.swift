@@ -46,7 +46,7 @@ public enum ServerRunner {
         let logs = Mutex(log)
         let notifier = SystemdNotifier()
         let settings = ServerSettings(configuration)
-        let current = Mutex(configuration)
+        let startup = configuration
         let lastWatchdog = Atomic<Int64>(0)
 
         var hooks = ServerHooks()
@@ -107,11 +107,10 @@ public enum ServerRunner {
                 do { try old.reopen() } catch { diagnostics.error("access log: reopen: \(error)") }
             }
             diagnostics.setLevel(reloaded.logLevel)
-            let previous = current.withLock { $0 }
-            if reloaded.listen != previous.listen || reloaded.mode != previous.mode {
+            // Against the configuration the process started with: that is what it still listens on.
+            if reloaded.listen != startup.listen || reloaded.mode != startup.mode {
                 diagnostics.warning("reload: listen addresses and mode change only on restart")
             }
-            current.withLock { $0 = reloaded }
             diagnostics.info("configuration reloaded")
             return (newResponder, ServerSettings(reloaded))
         }
@@ -120,8 +119,11 @@ public enum ServerRunner {
             guard notifier.isActive else { return }
             // The monotonic clock, not `now`: a wall clock stepped back (NTP, an administrator) would hold
             // the pings until it caught up again, and systemd would kill a healthy server meanwhile.
-            let uptime = MonotonicClock.nanoseconds() / 1_000_000_000
-            if let interval = notifier.watchdogInterval, uptime - lastWatchdog.load(ordering: .relaxed) >= interval {
+            // Ticks come about a second apart: ping on the last tick before half the timeout has passed.
+            let uptime = MonotonicClock.nanoseconds()
+            if let interval = notifier.watchdogInterval,
+                uptime - lastWatchdog.load(ordering: .relaxed) >= interval - ServerSettings.second
+            {
                 lastWatchdog.store(uptime, ordering: .relaxed)
                 notifier.watchdog()
             }
@@ -191,12 +193,20 @@ public enum ServerRunner {
     }
 }
 
-/// One line on stderr, unbuffered.
+/// One line on stderr, unbuffered. Control characters (a key or value quoted from a hostile config
+/// file) are escaped as `\xHH`, so the line stays one line and cannot drive the terminal.
 public func printError(_ line: String) {
-    var text = line
-    if !text.hasSuffix("\n") { text += "\n" }
-    var bytes = Array(text.utf8)
-    _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    var bytes: [UInt8] = []
+    let hex = Array("0123456789ABCDEF".utf8)
+    for byte in line.utf8 {
+        if byte < 0x20 || byte == 0x7F {
+            bytes += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+        } else {
+            bytes.append(byte)
+        }
+    }
+    bytes.append(UInt8(ascii: "\n"))
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 
 extension Site {

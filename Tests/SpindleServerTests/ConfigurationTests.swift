@@ -218,6 +218,8 @@ import Testing
             text: "[headers]\n\"Content-Length\" = \"5\"", line: 2, key: "headers.Content-Length",
             message: "sets this field itself"),
         ErrorCase(text: "[headers]\ndate = \"x\"", line: 2, key: "headers.date", message: "sets this field itself"),
+        ErrorCase(text: "[headers]\nServer = \"x\"", line: 2, key: "headers.Server", message: "sets this field itself"),
+        ErrorCase(text: "[headers]\nAllow = \"GET\"", line: 2, key: "headers.Allow", message: "sets this field itself"),
         ErrorCase(
             text: "[headers]\nX-A = \"a\\r\\nInjected: 1\"", line: 2, key: "headers.X-A", message: "visible ASCII"),
         ErrorCase(text: "[headers]\nX-A = \"caf\u{E9}\"", line: 2, key: "headers.X-A", message: "visible ASCII"),

@@ -44,6 +44,7 @@ import Testing
         ("1.2.3.4:65536", "from 0 to 65535"),
         ("1.2.3.4:123456", "from 0 to 65535"),
         ("1.2.3.4:+80", "is not a number"),
+        ("127.0.0.1\u{0}junk:80", "expected HOST:PORT"),
         ("1.2.3.4:8o", "is not a number"),
         ("localhost:80", "host names are not resolved"),
         ("example.com:80", "is not an IPv4 address"),

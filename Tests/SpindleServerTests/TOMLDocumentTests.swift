@@ -183,6 +183,12 @@ import Testing
         ErrorCase(text: "a = ", line: 1, message: "expected a value", key: "a"),
         ErrorCase(text: "a = # nothing", line: 1, message: "expected a value", key: "a"),
         ErrorCase(text: "a", line: 1, message: "expected '='", key: "a"),
+        // Deep nesting is refused, not recursed off the stack (a reload must report it, not crash).
+        ErrorCase(text: "a = " + String(repeating: "[", count: 20_000), line: 1, message: "nested deeper", key: "a"),
+        ErrorCase(
+            text: "a = " + String(repeating: "{b=", count: 40), line: 1, message: "nested deeper",
+            key: "a" + String(repeating: ".b", count: 32)),
+        ErrorCase(text: "a = [", line: 1, message: "unterminated array", key: "a"),
         ErrorCase(text: "= 1", line: 1, message: "expected a key, found '='"),
         ErrorCase(text: "a = 1\n\na = 2", line: 3, message: "duplicate key (first defined on line 1)", key: "a"),
         ErrorCase(text: "[t]\nx = 1\n[t]", line: 3, message: "defined twice", key: "t"),

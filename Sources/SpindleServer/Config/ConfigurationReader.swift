@@ -19,7 +19,8 @@ struct ConfigurationReader {
     /// duplicate or contradict them.
     static let reservedHeaders: Set<String> = [
         "accept-ranges", "connection", "content-length", "content-range", "content-type", "date", "etag",
-        "keep-alive", "last-modified", "location", "te", "trailer", "transfer-encoding", "upgrade",
+        "keep-alive", "last-modified", "location", "te", "trailer", "transfer-encoding", "upgrade", "server",
+        "allow",
     ]
 
     func read(_ root: TOMLTable) throws(ConfigError) -> Configuration {

@@ -26,6 +26,8 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     public init(parsing text: String) throws(ParseError) {
         let usage = "expected HOST:PORT, [IPV6]:PORT or :PORT, found '\(text)'"
+        // inet_pton would stop at a NUL and bind to whatever came before it.
+        guard !text.utf8.contains(0) else { throw ParseError(message: usage) }
         var hostText: Substring
         let portText: Substring
         if text.hasPrefix("[") {

@@ -9,6 +9,10 @@ struct TOMLParser {
     private let file: String
     private var index = 0
     private var line = 1
+    /// Arrays and inline tables open at the moment: bounded, so a hostile file cannot recurse the
+    /// parser off its stack (a reload must report it, not crash).
+    private var depth = 0
+    static let maxDepth = 32
 
     init(bytes: [UInt8], file: String) {
         self.bytes = bytes
@@ -174,6 +178,13 @@ struct TOMLParser {
         guard let byte = peek(), !Self.isLineEnd(byte), byte != UInt8(ascii: "#") else {
             throw error(key: key, "expected a value after '='")
         }
+        if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+            guard depth < Self.maxDepth else {
+                throw error(key: key, "arrays and tables nested deeper than \(Self.maxDepth)")
+            }
+            depth += 1
+        }
+        defer { if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") { depth -= 1 } }
         switch byte {
         case UInt8(ascii: "\""):
             return TOMLValue(.string(try parseBasicString(key: key)), line: valueLine)
@@ -195,6 +206,7 @@ struct TOMLParser {
         while true {
             try skipSpacesCommentsAndNewlines()
             if peek() == UInt8(ascii: "]") { break }
+            guard peek() != nil else { throw error(key: key, "unterminated array (opened on line \(startLine))") }
             elements.append(try parseValue(key: key))
             try skipSpacesCommentsAndNewlines()
             switch peek() {

@@ -625,7 +625,8 @@ public final class Reactor {
             switch signal {
             case SIGTERM, SIGINT: beginDrain()
             case SIGHUP:
-                if let (newResponder, newSettings) = hooks.reload?() {
+                // A stopping server does not reload (systemd would see READY=1 after STOPPING=1).
+                if !draining, let (newResponder, newSettings) = hooks.reload?() {
                     responder = newResponder
                     settings.reload(from: newSettings)
                 }

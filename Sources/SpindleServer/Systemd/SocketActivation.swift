@@ -14,6 +14,9 @@ public enum SocketActivation {
             let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }),
             let count = Int32(countText), count > 0
         else { return nil }
+        guard count <= Int32(clamping: DescriptorLimit.current().soft) - firstDescriptor else {
+            throw Errno(EINVAL, "LISTEN_FDS=\(count)")
+        }
         unsetenv("LISTEN_PID")
         unsetenv("LISTEN_FDS")
         unsetenv("LISTEN_FDNAMES")

@@ -4,7 +4,8 @@ import Posix
 /// sd_notify without libsystemd: datagrams to $NOTIFY_SOCKET. Silent when not run by systemd.
 public final class SystemdNotifier: Sendable {
     private let socketPath: String?
-    /// Half of $WATCHDOG_USEC (as systemd recommends), in seconds; nil without a watchdog.
+    /// Half of $WATCHDOG_USEC (as systemd recommends), in nanoseconds; nil without a watchdog. The
+    /// pings ride on the loop's once-a-second tick, so WatchdogSec must be at least 2 s.
     public let watchdogInterval: Int64?
 
     public init() {
@@ -12,7 +13,7 @@ public final class SystemdNotifier: Sendable {
         if let text = getenv("WATCHDOG_USEC").map({ String(cString: $0) }), let usec = Int64(text), usec > 0,
             getenv("WATCHDOG_PID").map({ Int32(String(cString: $0)) == getpid() }) ?? true
         {
-            watchdogInterval = max(1, usec / 2_000_000)
+            watchdogInterval = usec * 1000 / 2
         } else {
             watchdogInterval = nil
         }

@@ -220,7 +220,7 @@ public final class ThreadedServer {
         while let signal = try? signals.next() {
             switch signal {
             case SIGTERM, SIGINT: beginDrain(now: now)
-            case SIGHUP: reload()
+            case SIGHUP where !draining: reload()  // a stopping server does not reload
             case SIGUSR1: hooks.reopenLogs?()
             default: break
             }
