@@ -331,7 +331,7 @@ public struct RequestParser: Sendable {
                 guard ByteSet.host.contains(p[k]) else { return .invalidTarget }
                 k += 1
             }
-            guard k > authority else { return .invalidTarget }
+            guard k > authority, Self.isAuthority(p, authority, k) else { return .invalidTarget }
             head.host = authority..<k
             absoluteForm = true
             splitPathAndQuery(p, k, end)
@@ -360,6 +360,31 @@ public struct RequestParser: Sendable {
     }
 
     /// The index after `http://` or `https://` (scheme case-insensitive), or nil.
+    /// `uri-host [ ":" port ]` (RFC 3986 §3.2.2-3) over bytes already limited to `ByteSet.host`: an
+    /// IP-literal in brackets, or a name or IPv4 address without brackets or colons, then optionally a
+    /// colon and digits. Empty is allowed (an empty Host, §3.2).
+    static func isAuthority(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var k = start
+        if k < end && p[k] == UInt8(ascii: "[") {
+            while k < end && p[k] != UInt8(ascii: "]") { k += 1 }
+            guard k < end, k > start + 1 else { return false }
+            k += 1
+        } else {
+            while k < end && p[k] != ASCII.colon {
+                if p[k] == UInt8(ascii: "[") || p[k] == UInt8(ascii: "]") { return false }
+                k += 1
+            }
+        }
+        guard k < end else { return true }
+        guard p[k] == ASCII.colon else { return false }
+        k += 1
+        while k < end {
+            guard p[k] &- ASCII.zero < 10 else { return false }
+            k += 1
+        }
+        return true
+    }
+
     private static func afterHTTPScheme(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         let count = end - start
         if count > 7 && ASCII.equals(p + start, 4, "http", folding: true) {
@@ -385,6 +410,8 @@ public struct RequestParser: Sendable {
             if hostSeen { return .repeatedHost }
             hostSeen = true
             for k in value where !ByteSet.host.contains(p[k]) { return .invalidHeaderValue }
+            // RFC 9112 §3.2: an invalid Host (`[::1`, `::1`, `x:abc`) is a 400, like a missing one.
+            guard Self.isAuthority(p, start, end) else { return .invalidHeaderValue }
             if !absoluteForm { head.host = value }
         case .contentLength:
             guard start < end else { return .invalidContentLength }

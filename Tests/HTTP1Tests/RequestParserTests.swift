@@ -205,6 +205,8 @@ let validCases: [Valid] = [
     Valid("GET / HTTP/1.1\r\nHost:\r\n\r\n", ["host": ""]),
     Valid("GET / HTTP/1.1\r\nHost: \t \r\n\r\n", ["host": ""]),
     Valid("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", ["host": "[::1]:8080"]),
+    Valid("GET / HTTP/1.1\r\nHost: h:\r\n\r\n", ["host": "h:"]),  // port = *DIGIT may be empty
+    Valid("GET / HTTP/1.1\r\nHost: [::1]\r\n\r\n", ["host": "[::1]"]),
     Valid("GET / HTTP/1.1\r\nHost: h\r\nX-Empty:\r\nX:  \r\n\r\n", ["headerCount": "3"]),
     Valid(
         "GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: caf\u{E9} \u{FF}\u{80}\r\n\r\n",
@@ -287,6 +289,13 @@ let invalidCases: [Invalid] = [
     Invalid("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", .invalidHeaderValue),
     Invalid("GET / HTTP/1.1\r\nHost: u@h\r\n\r\n", .invalidHeaderValue),
     Invalid("GET / HTTP/1.1\r\nHost: h/\r\n\r\n", .invalidHeaderValue),
+    // RFC 9112 §3.2: uri-host [":" port], so an unclosed literal, a bare IPv6 or a bad port is invalid.
+    Invalid("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", .invalidHeaderValue),
+    Invalid("GET / HTTP/1.1\r\nHost: ::1\r\n\r\n", .invalidHeaderValue),
+    Invalid("GET / HTTP/1.1\r\nHost: x:abc\r\n\r\n", .invalidHeaderValue),
+    Invalid("GET / HTTP/1.1\r\nHost: []\r\n\r\n", .invalidHeaderValue),
+    Invalid("GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", .invalidHeaderValue),
+    Invalid("GET http://[::1/ HTTP/1.1\r\nHost: h\r\n\r\n", .invalidTarget),
     Invalid("GET / HTTP/1.1\r\nHost: h\u{E9}\r\n\r\n", .invalidHeaderValue),
     Invalid("GET / HTTP/1.1\r\nHost: h\r\nContent-Length:\r\n\r\n", .invalidContentLength),
     Invalid("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n", .invalidContentLength),
@@ -525,7 +534,10 @@ let invalidCases: [Invalid] = [
         for byte in UInt8.min...UInt8.max {
             let request = latin1("GET / HTTP/1.1\r\nHost: a") + [byte] + latin1("b\r\n\r\n")
             let result = parseWhole(request)
-            if Reference.host.contains(byte) {
+            if [UInt8(ascii: "["), UInt8(ascii: "]"), ASCII.colon].contains(byte) {
+                // Allowed characters, but "a[b", "a]b" and "a:b" are not uri-host [":" port].
+                #expect(result == .invalid(.invalidHeaderValue), "byte \(byte)")
+            } else if Reference.host.contains(byte) {
                 let head = completeHead(result, count: request.count)
                 #expect(head.map { render($0, request)["host"] } == "a\(Unicode.Scalar(byte))b", "byte \(byte)")
             } else if byte == ASCII.cr {

@@ -458,6 +458,21 @@ struct ResponderTests {
         #expect(busy.text.contains("503 Service Unavailable"))
     }
 
+    /// RFC 9110 §9.3.2: no content in a response to HEAD, even when the rest of the head was rejected.
+    @Test func parseErrorOfAHeadRequestHasNoBody() throws {
+        let responder = try responder()
+        var out = [UInt8]()
+        let request = Array("HEAD / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n".utf8)
+        let response = request.withUnsafeBytes {
+            responder.respond(to: ParseError.repeatedHost, request: $0, now: Self.now, into: &out)
+        }
+        let answer = Answer(response: response, out: out)
+        #expect(answer.status == 400)
+        #expect(answer.body.isEmpty)
+        #expect(answer["Content-Length"] != nil && answer["Content-Length"] != "0")
+        #expect(response.bodyLength == 0)
+    }
+
     // MARK: Settings
 
     @Test func extraHeadersAndMimeOverrides() throws {

@@ -365,7 +365,7 @@ public final class Reactor {
 
     private func respond(_ c: Connection, toInvalid error: ParseError) {
         out.removeAll(keepingCapacity: true)
-        let response = responder.respond(to: error, now: wallNow, into: &out)
+        let response = responder.respond(to: error, request: c.reading!.prefix(c.buffered), now: wallNow, into: &out)
         requestCount += 1
         if let log = hooks.logRequest {
             let request = c.reading!.prefix(c.buffered)

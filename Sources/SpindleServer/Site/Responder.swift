@@ -106,8 +106,14 @@ public final class Responder {
     }
 
     /// The answer to a request the parser rejected (always Connection: close).
-    public func respond(to error: ParseError, now: Int64, into out: inout [UInt8]) -> Response {
-        respond(status: error.status, now: now, into: &out)
+    /// `request` is what was received: a request that visibly began as HEAD gets no body (RFC 9110
+    /// §9.3.2), even though the rest of its head could not be trusted.
+    public func respond(
+        to error: ParseError, request: UnsafeRawBufferPointer? = nil, now: Int64, into out: inout [UInt8]
+    ) -> Response {
+        let isHead = request.map { $0.starts(with: "HEAD ".utf8) } ?? false
+        return generated(
+            error.status, Exchange(keepAlive: false, version: .http11, isHead: isHead, now: now), into: &out)
     }
 
     /// Answer for a plain status with a small HTML body (used for 408 on timeouts, 503 when over the

@@ -204,7 +204,8 @@ final class ThreadedConnection {
     private func respond(toInvalid error: ParseError) {
         out.removeAll(keepingCapacity: true)
         let now = WallClock.seconds()
-        let response = responder.respond(to: error, now: now, into: &out)
+        let response = responder.respond(
+            to: error, request: UnsafeRawBufferPointer(rebasing: buffer[..<buffered]), now: now, into: &out)
         registry.requests.add(1, ordering: .relaxed)
         if let log = hooks.logRequest {
             log(entry.socket.rawValue, nil, UnsafeRawBufferPointer(rebasing: buffer[..<buffered]), response, now)
