@@ -98,12 +98,8 @@ extension FileDescriptor {
 
     /// The local address (to learn the port after binding port 0).
     public func localAddress() -> SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let result = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(rawValue, $0, &length) }
-        }
-        return result == 0 ? SocketAddress(storage: storage) : nil
+        let fd = rawValue
+        return SocketAddress(asking: { getsockname(fd, $0, $1) })
     }
 
     /// Whether this descriptor is a listening stream socket (for LISTEN_FDS adoption).

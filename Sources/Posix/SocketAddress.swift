@@ -7,14 +7,7 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a numeric host ("127.0.0.1", "::1", "" for any IPv4 address) and a port.
     public init?(host: String, port: UInt16) {
-        if host.isEmpty || host == "*" {
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = port.bigEndian
-            sin.sin_addr.s_addr = INADDR_ANY
-            self = .ipv4(sin)
-            return
-        }
+        let host = host.isEmpty || host == "*" ? "0.0.0.0" : host
         var sin = sockaddr_in()
         if inet_pton(AF_INET, host, &sin.sin_addr) == 1 {
             sin.sin_family = sa_family_t(AF_INET)
@@ -46,10 +39,15 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// The peer of a connected socket, given by number (for code that only borrows the descriptor).
     public init?(peerOf descriptor: Int32) {
+        self.init(asking: { getpeername(descriptor, $0, $1) })
+    }
+
+    /// The address a getpeername/getsockname-style call fills in.
+    init?(asking call: (UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(descriptor, $0, &length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call($0, &length) }
         }
         guard result == 0 else { return nil }
         self.init(storage: storage)

@@ -24,14 +24,7 @@ public struct CommandLineOverrides: Sendable {
             }
             self.mode = parsed
         }
-        if let accessLog {
-            self.accessLog =
-                switch accessLog {
-                case "off": .off
-                case "-": .standardOutput
-                default: .file(accessLog)
-                }
-        }
+        self.accessLog = accessLog.map(AccessLogDestination.init(configValue:))
     }
 
     public func apply(to configuration: inout Configuration) {

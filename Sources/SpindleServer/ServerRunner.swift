@@ -196,16 +196,7 @@ public enum ServerRunner {
 /// One line on stderr, unbuffered. Control characters (a key or value quoted from a hostile config
 /// file) are escaped as `\xHH`, so the line stays one line and cannot drive the terminal.
 public func printError(_ line: String) {
-    var bytes: [UInt8] = []
-    let hex = Array("0123456789ABCDEF".utf8)
-    for byte in line.utf8 {
-        if byte < 0x20 || byte == 0x7F {
-            bytes += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-        } else {
-            bytes.append(byte)
-        }
-    }
-    bytes.append(UInt8(ascii: "\n"))
+    let bytes = Array((Diagnostics.escapingControlCharacters(line) + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 

@@ -40,8 +40,7 @@ struct ConfigurationReader {
             case "dotfiles":
                 config.dotfiles = try choice(value, key: key)
             case "access_log":
-                let text = try path(value, key: key)
-                config.accessLog = text == "-" ? .standardOutput : text == "off" ? .off : .file(text)
+                config.accessLog = AccessLogDestination(configValue: try path(value, key: key))
             case "access_log_format":
                 config.accessLogFormat = try choice(value, key: key)
             case "log_level":

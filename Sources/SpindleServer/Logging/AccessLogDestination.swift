@@ -7,6 +7,11 @@ public enum AccessLogDestination: Sendable, Hashable {
     /// relative path is relative to the working directory.
     case file(String)
 
+    /// From the configuration-file (or `--access-log`) spelling: `off`, `-` or a path.
+    public init(configValue: String) {
+        self = configValue == "off" ? .off : configValue == "-" ? .standardOutput : .file(configValue)
+    }
+
     /// The configuration-file spelling: `off`, `-` or the path.
     public var configValue: String {
         switch self {

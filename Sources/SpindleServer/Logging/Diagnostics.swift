@@ -84,16 +84,20 @@ public final class Diagnostics: Sendable {
             case .info: ""
             case .debug: "debug: "
             }
-        var bytes = Array("spindle: \(label)".utf8)
-        for byte in message.utf8 {
+        return "spindle: \(label)" + escapingControlCharacters(message) + "\n"
+    }
+
+    /// `text` with control characters as `\xHH`: one line, and nothing that drives a terminal.
+    public static func escapingControlCharacters(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in text.utf8 {
             if byte < 0x20 || byte == 0x7F {
-                let hex = Array("0123456789ABCDEF".utf8)
                 bytes += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
             } else {
                 bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\n"))
         return String(decoding: bytes, as: UTF8.self)
     }
 

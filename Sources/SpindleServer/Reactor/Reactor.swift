@@ -542,15 +542,7 @@ public final class Reactor {
         if acceptPaused { resumeAccepting() }
     }
 
-    private func disarm(_ c: Connection) {
-        switch links.queue[c.slot] {
-        case 0: headDeadlines.remove(c.slot, links: &links)
-        case 1: idleDeadlines.remove(c.slot, links: &links)
-        case 2: sendDeadlines.remove(c.slot, links: &links)
-        case 3: lingerDeadlines.remove(c.slot, links: &links)
-        default: break
-        }
-    }
+    private func disarm(_ c: Connection) { disarm(slot: c.slot) }
 
     // MARK: Time
 
