@@ -20,13 +20,16 @@ let package = Package(
         .target(name: "CLinux"),
         .target(name: "Posix", dependencies: ["CLinux"], swiftSettings: hotPathSettings),
         .target(name: "HTTP1", swiftSettings: hotPathSettings),
-        .target(name: "SpindleServer", dependencies: ["CLinux", "Posix", "HTTP1"], swiftSettings: hotPathSettings),
+        .target(name: "TOML"),
+        .target(
+            name: "SpindleServer", dependencies: ["CLinux", "Posix", "HTTP1", "TOML"], swiftSettings: hotPathSettings),
         .executableTarget(
             name: "spindle",
             dependencies: ["SpindleServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "SpindleServerTests", dependencies: ["SpindleServer", "HTTP1", "Posix"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Posix"]),
     ],

@@ -265,6 +265,14 @@ import Testing
         }
     }
 
+    @Test func errorDescriptionFormat() {
+        #expect(
+            ConfigError(file: "/etc/spindle.toml", line: 7, key: "timeouts.head", message: "too long").description
+                == "/etc/spindle.toml:7: key 'timeouts.head': too long")
+        #expect(ConfigError(file: "x.toml", line: 2, message: "bad").description == "x.toml:2: bad")
+        #expect(ConfigError(file: "x.toml", line: nil, message: "cannot open").description == "x.toml: cannot open")
+    }
+
     @Test func loadReadsAFileAndNamesItInErrors() throws {
         let path = NSTemporaryDirectory() + "spindle-config-\(getpid()).toml"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -1,3 +1,5 @@
+import TOML
+
 /// A configuration problem, pointing at the file, line and key that caused it.
 ///
 /// `description` is the one line `spindle check-config` prints and start-up failure reports:
@@ -17,6 +19,11 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         self.line = line
         self.key = key
         self.message = message
+    }
+
+    /// A syntax error, as the TOML parser found it.
+    public init(_ error: TOMLError) {
+        self.init(file: error.file, line: error.line, key: error.key, message: error.message)
     }
 
     public var description: String {

@@ -1,3 +1,5 @@
+import TOML
+
 /// Every setting Spindle runs with: the defaults, overridden by the configuration file, overridden
 /// by command-line flags.
 ///
@@ -64,14 +66,17 @@ public struct Configuration: Sendable, Equatable {
 
     /// Reads and validates a configuration file; keys it leaves out keep their defaults.
     public static func load(path: String) throws(ConfigError) -> Configuration {
-        let bytes = try ConfigFile.read(path: path)
-        let document = try TOMLDocument(bytes: bytes, file: path)
-        return try ConfigurationReader(file: path).read(document.root)
+        try read(ConfigFile.read(path: path), file: path)
     }
 
     /// Validates configuration text; `file` only names the source in errors.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
-        let document = try TOMLDocument(parsing: text, file: file)
+        try read(Array(text.utf8), file: file)
+    }
+
+    private static func read(_ bytes: [UInt8], file: String) throws(ConfigError) -> Configuration {
+        let document: TOMLDocument
+        do { document = try TOMLDocument(bytes: bytes, file: file) } catch { throw ConfigError(error) }
         return try ConfigurationReader(file: file).read(document.root)
     }
 

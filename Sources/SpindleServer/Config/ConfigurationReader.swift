@@ -1,3 +1,5 @@
+import TOML
+
 /// Turns a parsed TOML document into a validated `Configuration`. Every rejection names the file,
 /// the line of the offending value and its full dotted key.
 struct ConfigurationReader {

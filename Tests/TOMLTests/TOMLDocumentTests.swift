@@ -1,9 +1,9 @@
 import Testing
 
-@testable import SpindleServer
+@testable import TOML
 
 @Suite struct TOMLDocumentTests {
-    private func parse(_ text: String) throws(ConfigError) -> TOMLTable {
+    private func parse(_ text: String) throws(TOMLError) -> TOMLTable {
         try TOMLDocument(parsing: text, file: "t.toml").root
     }
 
@@ -244,7 +244,7 @@ import Testing
         #expect {
             try parse(testCase.text)
         } throws: { error in
-            guard let error = error as? ConfigError else { return false }
+            guard let error = error as? TOMLError else { return false }
             return error.file == "t.toml" && error.line == testCase.line && error.key == testCase.key
                 && error.message.contains(testCase.message)
         }
@@ -252,16 +252,15 @@ import Testing
 
     @Test func invalidUTF8NamesItsLine() {
         let bytes = Array("a = 1\nb = \"".utf8) + [0xC3, 0x28] + Array("\"\n".utf8)
-        #expect(throws: ConfigError(file: "f", line: 2, message: "not valid UTF-8")) {
+        #expect(throws: TOMLError(file: "f", line: 2, message: "not valid UTF-8")) {
             try TOMLDocument(bytes: bytes, file: "f")
         }
     }
 
     @Test func errorDescriptionFormat() {
         #expect(
-            ConfigError(file: "/etc/spindle.toml", line: 7, key: "timeouts.head", message: "too long").description
+            TOMLError(file: "/etc/spindle.toml", line: 7, key: "timeouts.head", message: "too long").description
                 == "/etc/spindle.toml:7: key 'timeouts.head': too long")
-        #expect(ConfigError(file: "x.toml", line: 2, message: "bad").description == "x.toml:2: bad")
-        #expect(ConfigError(file: "x.toml", line: nil, message: "cannot open").description == "x.toml: cannot open")
+        #expect(TOMLError(file: "x.toml", line: 2, message: "bad").description == "x.toml:2: bad")
     }
 }

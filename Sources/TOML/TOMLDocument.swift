@@ -15,11 +15,11 @@ public struct TOMLDocument: Sendable, Equatable {
     }
 
     /// Parses `text`; `file` only names the source in errors.
-    public init(parsing text: String, file: String) throws(ConfigError) {
+    public init(parsing text: String, file: String) throws(TOMLError) {
         try self.init(bytes: Array(text.utf8), file: file)
     }
 
-    public init(bytes: [UInt8], file: String) throws(ConfigError) {
+    public init(bytes: [UInt8], file: String) throws(TOMLError) {
         var parser = TOMLParser(bytes: bytes, file: file)
         root = try parser.parseDocument()
     }

@@ -19,7 +19,7 @@ struct TOMLParser {
         self.file = file
     }
 
-    mutating func parseDocument() throws(ConfigError) -> TOMLTable {
+    mutating func parseDocument() throws(TOMLError) -> TOMLTable {
         try validateUTF8()
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         let root = Node(path: [], origin: .header, line: 1)
@@ -43,7 +43,7 @@ struct TOMLParser {
 
     // MARK: - Structure
 
-    private mutating func parseTableHeader(root: Node) throws(ConfigError) -> Node {
+    private mutating func parseTableHeader(root: Node) throws(TOMLError) -> Node {
         let headerLine = line
         index += 1
         if peek() == UInt8(ascii: "[") {
@@ -94,7 +94,7 @@ struct TOMLParser {
         }
     }
 
-    private mutating func parseKeyValue(into table: Node) throws(ConfigError) {
+    private mutating func parseKeyValue(into table: Node) throws(TOMLError) {
         let keyLine = line
         let parts = try parseKey()
         guard peek() == UInt8(ascii: "=") else {
@@ -108,7 +108,7 @@ struct TOMLParser {
 
     /// Puts `value` at the dotted key `parts` below `table`, creating the intermediate tables.
     private func insert(_ value: TOMLValue, at parts: [String], into table: Node, line keyLine: Int)
-        throws(ConfigError)
+        throws(TOMLError)
     {
         let name = table.keyPath(parts)
         var node = table
@@ -141,7 +141,7 @@ struct TOMLParser {
     // MARK: - Keys
 
     /// A bare, quoted or dotted key, with the whitespace around it consumed.
-    private mutating func parseKey() throws(ConfigError) -> [String] {
+    private mutating func parseKey() throws(TOMLError) -> [String] {
         var parts: [String] = []
         while true {
             skipSpaces()
@@ -152,7 +152,7 @@ struct TOMLParser {
         }
     }
 
-    private mutating func parseSimpleKey() throws(ConfigError) -> String {
+    private mutating func parseSimpleKey() throws(TOMLError) -> String {
         switch peek() {
         case UInt8(ascii: "\"")?:
             return try parseBasicString(key: nil)
@@ -173,7 +173,7 @@ struct TOMLParser {
 
     // MARK: - Values
 
-    private mutating func parseValue(key: String) throws(ConfigError) -> TOMLValue {
+    private mutating func parseValue(key: String) throws(TOMLError) -> TOMLValue {
         let valueLine = line
         guard let byte = peek(), !Self.isLineEnd(byte), byte != UInt8(ascii: "#") else {
             throw error(key: key, "expected a value after '='")
@@ -199,7 +199,7 @@ struct TOMLParser {
         }
     }
 
-    private mutating func parseArray(key: String) throws(ConfigError) -> TOMLValue {
+    private mutating func parseArray(key: String) throws(TOMLError) -> TOMLValue {
         let startLine = line
         index += 1
         var elements: [TOMLValue] = []
@@ -225,7 +225,7 @@ struct TOMLParser {
         return TOMLValue(.array(elements), line: startLine)
     }
 
-    private mutating func parseInlineTable(key: String) throws(ConfigError) -> TOMLValue {
+    private mutating func parseInlineTable(key: String) throws(TOMLError) -> TOMLValue {
         let startLine = line
         index += 1
         let table = Node(path: key.isEmpty ? [] : [key], origin: .dotted, line: startLine)
@@ -255,7 +255,7 @@ struct TOMLParser {
 
     /// Booleans, integers and floats: the token runs to the next delimiter and is then classified,
     /// which gives one clear message for anything malformed instead of a confusing partial read.
-    private mutating func parseScalar(key: String) throws(ConfigError) -> TOMLValue {
+    private mutating func parseScalar(key: String) throws(TOMLError) -> TOMLValue {
         let valueLine = line
         let start = index
         while let byte = peek(), Self.isScalarByte(byte) { index += 1 }
@@ -287,7 +287,7 @@ struct TOMLParser {
     // MARK: - Strings
 
     /// A single-line basic string; `key` is nil while reading a quoted key.
-    private mutating func parseBasicString(key: String?) throws(ConfigError) -> String {
+    private mutating func parseBasicString(key: String?) throws(TOMLError) -> String {
         if bytes[index...].starts(with: Array("\"\"\"".utf8)) {
             throw error(key: key, "multi-line strings are not supported")
         }
@@ -311,7 +311,7 @@ struct TOMLParser {
         }
     }
 
-    private mutating func parseEscape(into out: inout [UInt8], key: String?) throws(ConfigError) {
+    private mutating func parseEscape(into out: inout [UInt8], key: String?) throws(TOMLError) {
         guard let byte = peek() else { throw error(key: key, "unterminated string") }
         index += 1
         switch byte {
@@ -342,7 +342,7 @@ struct TOMLParser {
         }
     }
 
-    private mutating func parseLiteralString(key: String?) throws(ConfigError) -> String {
+    private mutating func parseLiteralString(key: String?) throws(TOMLError) -> String {
         if bytes[index...].starts(with: Array("'''".utf8)) {
             throw error(key: key, "multi-line strings are not supported")
         }
@@ -370,7 +370,7 @@ struct TOMLParser {
     }
 
     /// After a header or a key/value pair only spaces and a comment may follow on the line.
-    private mutating func expectLineEnd() throws(ConfigError) {
+    private mutating func expectLineEnd() throws(TOMLError) {
         skipSpaces()
         if peek() == UInt8(ascii: "#") { try skipComment() }
         guard let byte = peek() else { return }
@@ -380,7 +380,7 @@ struct TOMLParser {
         try consumeNewline()
     }
 
-    private mutating func skipSpacesCommentsAndNewlines() throws(ConfigError) {
+    private mutating func skipSpacesCommentsAndNewlines() throws(TOMLError) {
         while true {
             skipSpaces()
             switch peek() {
@@ -391,7 +391,7 @@ struct TOMLParser {
         }
     }
 
-    private mutating func skipComment() throws(ConfigError) {
+    private mutating func skipComment() throws(TOMLError) {
         while let byte = peek(), !Self.isLineEnd(byte) {
             if Self.isForbiddenControl(byte) {
                 throw error("control character \(Self.describe(byte)) in a comment")
@@ -400,7 +400,7 @@ struct TOMLParser {
         }
     }
 
-    private mutating func consumeNewline() throws(ConfigError) {
+    private mutating func consumeNewline() throws(TOMLError) {
         if peek() == UInt8(ascii: "\r") {
             index += 1
             guard peek() == UInt8(ascii: "\n") else { throw error("carriage return not followed by a line feed") }
@@ -410,11 +410,11 @@ struct TOMLParser {
     }
 
     /// TOML requires UTF-8; checking line by line up front lets the error name the line.
-    private func validateUTF8() throws(ConfigError) {
+    private func validateUTF8() throws(TOMLError) {
         var lineNumber = 1
         for lineBytes in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             if String(validating: lineBytes, as: UTF8.self) == nil {
-                throw ConfigError(file: file, line: lineNumber, message: "not valid UTF-8")
+                throw TOMLError(file: file, line: lineNumber, message: "not valid UTF-8")
             }
             lineNumber += 1
         }
@@ -426,8 +426,8 @@ struct TOMLParser {
         index < bytes.count ? bytes[index] : nil
     }
 
-    private func error(at errorLine: Int? = nil, key: String? = nil, _ message: String) -> ConfigError {
-        ConfigError(file: file, line: errorLine ?? line, key: key, message: message)
+    private func error(at errorLine: Int? = nil, key: String? = nil, _ message: String) -> TOMLError {
+        TOMLError(file: file, line: errorLine ?? line, key: key, message: message)
     }
 
     private static func isLineEnd(_ byte: UInt8) -> Bool {
