@@ -23,14 +23,18 @@ let package = Package(
         .target(name: "TOML"),
         .target(
             name: "SpindleServer", dependencies: ["CLinux", "Posix", "HTTP1", "TOML"], swiftSettings: hotPathSettings),
+        .target(name: "SpindleCompare", dependencies: ["Posix"]),
         .executableTarget(
             name: "spindle",
-            dependencies: ["SpindleServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "SpindleServer", "SpindleCompare", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PosixTests", dependencies: ["Posix"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "SpindleServerTests", dependencies: ["SpindleServer", "HTTP1", "Posix"]),
+        .testTarget(name: "SpindleCompareTests", dependencies: ["SpindleCompare", "Posix"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Posix"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,5 @@
 import ArgumentParser
-import SpindleServer
+import SpindleCompare
 
 /// `spindle compare`: the event loop against a thread per connection, measured on one port.
 struct Compare: ParsableCommand {
@@ -53,7 +53,7 @@ struct Compare: ParsableCommand {
         options.small = small
         options.large = large
         options.modes = modes.split(separator: ",").map(String.init)
-        let status = try SpindleServer.Compare.run(options)
+        let status = try SpindleCompare.Compare.run(options)
         if status != 0 { throw ExitCode(status) }
     }
 }

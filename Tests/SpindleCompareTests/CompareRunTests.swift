@@ -1,6 +1,6 @@
 import Foundation
 import Posix
-import SpindleServer
+import SpindleCompare
 import Testing
 
 /// The whole flow, with a small Python server standing in for Spindle: it prints Spindle's

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import Posix
-import SpindleServer
+import SpindleCompare
 import Testing
 
 /// A blocking thread-per-connection server answering every request with a fixed response, just

@@ -1,6 +1,6 @@
 import Foundation
 import FoundationXML
-import SpindleServer
+import SpindleCompare
 import Testing
 
 struct CompareReportTests {

@@ -1,5 +1,5 @@
 import Glibc
-import SpindleServer
+import SpindleCompare
 import Testing
 
 struct ProcessProbeTests {

@@ -1,4 +1,4 @@
-import SpindleServer
+import SpindleCompare
 import Testing
 
 struct LatencyHistogramTests {
