@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "HTTP1", swiftSettings: hotPathSettings),
         .target(name: "TOML"),
         .target(
-            name: "SpindleServer", dependencies: ["CLinux", "Posix", "HTTP1", "TOML"], swiftSettings: hotPathSettings),
+            name: "SpindleServer", dependencies: ["Posix", "HTTP1", "TOML"], swiftSettings: hotPathSettings),
         .target(name: "SpindleCompare", dependencies: ["Posix"]),
         .executableTarget(
             name: "spindle",

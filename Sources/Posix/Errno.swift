@@ -14,9 +14,11 @@ public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
     public static func current(_ operation: String) -> Errno { Errno(errno, operation) }
 
     public var description: String {
-        let message = String(cString: strerror(code))
-        return operation.isEmpty ? message : "\(operation): \(message)"
+        operation.isEmpty ? reason : "\(operation): \(reason)"
     }
+
+    /// The C library's words for `code` ("No such file or directory"), without the operation.
+    public var reason: String { String(cString: strerror(code)) }
 
     public static func == (lhs: Errno, rhs: Errno) -> Bool { lhs.code == rhs.code }
 
@@ -27,12 +29,23 @@ public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
     public static let crossDevice = Errno(EXDEV)
     public static let tooManyOpenFiles = Errno(EMFILE)
     public static let fileTableFull = Errno(ENFILE)
+    public static let noBufferSpace = Errno(ENOBUFS)
+    public static let outOfMemory = Errno(ENOMEM)
+
+    /// Out of descriptors or of the kernel memory a new one needs (EMFILE, ENFILE, ENOBUFS, ENOMEM):
+    /// a server pauses accepting until some close, instead of failing or spinning.
+    public var isDescriptorShortage: Bool {
+        code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM
+    }
 }
 
 /// Runs a system call that returns -1 on failure: retries on EINTR, returns nil on EAGAIN/EWOULDBLOCK,
-/// throws anything else. EBADF and EFAULT are programmer errors and trap.
+/// throws anything else. EBADF and EFAULT are programmer errors and trap (EBADF is thrown instead
+/// when `badDescriptorTraps` is false, for descriptors the process does not own).
 @inline(__always)
-func retryingSyscall<T: BinaryInteger>(_ operation: StaticString, _ call: () -> T) throws(Errno) -> T? {
+func retryingSyscall<T: BinaryInteger>(
+    _ operation: StaticString, badDescriptorTraps: Bool = true, _ call: () -> T
+) throws(Errno) -> T? {
     while true {
         let result = call()
         if result >= 0 { return result }
@@ -40,8 +53,8 @@ func retryingSyscall<T: BinaryInteger>(_ operation: StaticString, _ call: () -> 
         switch code {
         case EINTR: continue
         case EAGAIN, EWOULDBLOCK: return nil
-        case EBADF, EFAULT:
-            fatalError("\(operation): \(String(cString: strerror(code))) (programmer error)")
+        case EBADF where !badDescriptorTraps: throw Errno(code, "\(operation)")
+        case EBADF, EFAULT: fatalError("\(Errno(code, "\(operation)")) (programmer error)")
         default: throw Errno(code, "\(operation)")
         }
     }

@@ -45,12 +45,7 @@ public struct FileDescriptor: ~Copyable, Sendable {
 
     /// Writes all of `buffer`, blocking descriptors only.
     public func writeAll(_ buffer: UnsafeRawBufferPointer) throws(Errno) {
-        var offset = 0
-        while offset < buffer.count {
-            let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
-            guard let written = try write(rest) else { throw Errno(EAGAIN, "write") }
-            offset += written
-        }
+        try writeFully(buffer) { (rest) throws(Errno) in try write(rest) }
     }
 
     /// Reads the whole (small) file from its current offset.
@@ -113,5 +108,18 @@ public struct FileDescriptor: ~Copyable, Sendable {
 
     public func setCloseOnExec(_ on: Bool = true) throws(Errno) {
         _ = try syscall("fcntl") { fcntl(rawValue, F_SETFD, on ? FD_CLOEXEC : 0) }
+    }
+}
+
+/// Calls `write` until all of `buffer` is written (short writes are normal); would-block is an error.
+func writeFully(
+    _ buffer: UnsafeRawBufferPointer, _ write: (UnsafeRawBufferPointer) throws(Errno) -> Int?
+) throws(Errno) {
+    var offset = 0
+    while offset < buffer.count {
+        guard let written = try write(UnsafeRawBufferPointer(rebasing: buffer[offset...])) else {
+            throw Errno(EAGAIN, "write")
+        }
+        offset += written
     }
 }

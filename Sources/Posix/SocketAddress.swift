@@ -5,9 +5,14 @@ public enum SocketAddress: Sendable, Equatable, CustomStringConvertible {
     case ipv4(sockaddr_in)
     case ipv6(sockaddr_in6)
 
-    /// Parses a numeric host ("127.0.0.1", "::1", "" for any IPv4 address) and a port.
+    /// Parses a numeric host ("127.0.0.1", "::1", "" or "*" for any IPv4 address) and a port.
     public init?(host: String, port: UInt16) {
-        let host = host.isEmpty || host == "*" ? "0.0.0.0" : host
+        self.init(numericHost: host.isEmpty || host == "*" ? "0.0.0.0" : host, port: port)
+    }
+
+    /// Parses an IP literal exactly as inet_pton does: no names, no `1.2.3`, no leading zeros in
+    /// IPv4, no zone ids, nothing after a NUL (the caller must refuse NULs first).
+    public init?(numericHost host: String, port: UInt16) {
         var sin = sockaddr_in()
         if inet_pton(AF_INET, host, &sin.sin_addr) == 1 {
             sin.sin_family = sa_family_t(AF_INET)

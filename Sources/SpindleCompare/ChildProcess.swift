@@ -104,8 +104,9 @@ public final class ChildProcess {
             }
             let left = deadline - MonotonicClock.nanoseconds()
             if left <= 0 { throw CompareError("\(command[0]) not ready after \(timeout) s\(tail)") }
-            var ready = pollfd(fd: errorPipe, events: Int16(POLLIN), revents: 0)
-            _ = Glibc.poll(&ready, 1, Int32(min(left / 1_000_000 + 1, 20)))
+            var output = Poll()
+            output.add(errorPipe)
+            _ = try? output.wait(timeoutMilliseconds: Int32(min(left / 1_000_000 + 1, 20)))
             drainOutput()
         }
     }

@@ -13,8 +13,8 @@ public enum Compare {
         let report = CompareReport(results: results, options: options)
         let files = try report.write(to: options.output)
         if options.verbose {
-            ReportFormat.write("\n" + report.table(), to: STDOUT_FILENO)
-            ReportFormat.write("\nwrote " + files.joined(separator: ", ") + "\n", to: STDOUT_FILENO)
+            ReportFormat.write("\n" + report.table(), to: .output)
+            ReportFormat.write("\nwrote " + files.joined(separator: ", ") + "\n", to: .output)
         }
         let skipped = results.contains { $0.load.seconds == 0 }
         return skipped ? 1 : 0

@@ -162,7 +162,7 @@ public final class CompareRun {
 
     private func progress(_ text: String) {
         guard options.verbose else { return }
-        ReportFormat.write(text, to: STDERR_FILENO)
+        ReportFormat.write(text, to: .error)
     }
 
     private func pad(_ number: Int, _ width: Int) -> String {

@@ -1,4 +1,5 @@
 import Glibc
+import Posix
 
 /// Number formatting for the report without Foundation (and without the C printf family, which
 /// Swift cannot call): fixed decimals, thousands, units.
@@ -49,17 +50,9 @@ enum ReportFormat {
         return String(text)
     }
 
-    /// Writes all of `text` to a descriptor the caller does not own (stdout, stderr).
-    static func write(_ text: String, to fd: Int32) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { buffer in
-                buffer.baseAddress.map { Glibc.write(fd, $0 + offset, buffer.count - offset) } ?? 0
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            offset += n
-        }
+    /// Writes all of `text` to stdout or stderr; a stream the parent closed loses the text.
+    static func write(_ text: String, to stream: StandardStream) {
+        var text = text
+        text.withUTF8 { try? stream.writeAll(UnsafeRawBufferPointer($0)) }
     }
 }

@@ -196,8 +196,7 @@ public enum ServerRunner {
 /// One line on stderr, unbuffered. Control characters (a key or value quoted from a hostile config
 /// file) are escaped as `\xHH`, so the line stays one line and cannot drive the terminal.
 public func printError(_ line: String) {
-    let bytes = Array((Diagnostics.escapingControlCharacters(line) + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    Diagnostics.standardError(Diagnostics.escapingControlCharacters(line) + "\n")
 }
 
 extension Site {

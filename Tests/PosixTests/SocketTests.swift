@@ -65,5 +65,11 @@ import Testing
         #expect(SocketAddress(host: "", port: 1)?.description == "0.0.0.0:1")
         #expect(SocketAddress(host: "localhost", port: 1) == nil)
         #expect(SocketAddress(host: "1.2.3", port: 1) == nil)
+        // Literals only: the wildcard spellings are `init(host:port:)`'s.
+        #expect(SocketAddress(numericHost: "::ffff:1.2.3.4", port: 1)?.family == AF_INET6)
+        #expect(SocketAddress(numericHost: "", port: 1) == nil)
+        #expect(SocketAddress(numericHost: "*", port: 1) == nil)
+        #expect(SocketAddress(numericHost: "01.2.3.4", port: 1) == nil)
+        #expect(SocketAddress(numericHost: "fe80::1%eth0", port: 1) == nil)
     }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import Posix
 
 /// One address to listen on, parsed from `HOST:PORT`, `[V6]:PORT` or `:PORT`.
 ///
@@ -36,7 +36,7 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
             let rest = text[text.index(after: close)...]
             guard rest.hasPrefix(":") else { throw ParseError(message: usage) }
             portText = rest.dropFirst()
-            guard let canonical = Self.canonical(hostText, family: AF_INET6) else {
+            guard let canonical = Self.canonical(hostText, family: .ipv6) else {
                 throw ParseError(message: "'\(hostText)' is not an IPv6 address")
             }
             host = canonical
@@ -49,7 +49,7 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
             if hostText.contains(":") {
                 throw ParseError(message: "an IPv6 address needs brackets, as in [\(hostText)]:\(portText)")
             }
-            guard let canonical = Self.canonical(hostText, family: AF_INET) else {
+            guard let canonical = Self.canonical(hostText, family: .ipv4) else {
                 throw ParseError(
                     message: "'\(hostText)' is not an IPv4 address (host names are not resolved; "
                         + "write IPv6 as [ADDRESS]:PORT)")
@@ -86,16 +86,11 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Validates with `inet_pton` (which rejects `1.2.3`, leading zeros and zone ids) and
     /// re-renders with `inet_ntop`, so that `::0:1` and `::1` compare equal.
-    private static func canonical(_ text: Substring, family: Int32) -> String? {
-        var binary = (UInt64(0), UInt64(0))
-        var rendered = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        let ok = String(text).withCString { source in
-            withUnsafeMutableBytes(of: &binary) { destination in
-                guard inet_pton(family, source, destination.baseAddress) == 1 else { return false }
-                return inet_ntop(family, destination.baseAddress, &rendered, socklen_t(rendered.count)) != nil
-            }
+    private static func canonical(_ text: Substring, family: Family) -> String? {
+        guard let address = SocketAddress(numericHost: String(text), port: 0) else { return nil }
+        switch (address, family) {
+        case (.ipv4, .ipv4), (.ipv6, .ipv6): return address.host
+        default: return nil
         }
-        guard ok else { return nil }
-        return String(decoding: rendered.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

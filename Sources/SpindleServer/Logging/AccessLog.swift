@@ -1,5 +1,6 @@
 import Glibc
 import HTTP1
+import Posix
 import Synchronization
 
 /// The access log: one line per response, buffered and written with write(2) to a file opened
@@ -21,8 +22,8 @@ public final class AccessLog: Sendable {
     private let diagnostics: Diagnostics?
     private let state: Mutex<State>
 
-    private struct State {
-        var fd: Int32
+    private struct State: ~Copyable {
+        var output: Output
         var buffer: [UInt8]
         var formatter: AccessLogFormatter
         var lastFlush = 0
@@ -37,24 +38,20 @@ public final class AccessLog: Sendable {
         self.destination = destination
         self.format = format
         self.diagnostics = diagnostics
-        let fd: Int32
+        let output: Output
         switch destination {
-        case .off: fd = -1
-        case .standardOutput: fd = STDOUT_FILENO
-        case .file(let path): fd = try Self.open(path)
+        case .off: output = .off
+        case .standardOutput: output = .standardOutput
+        case .file(let path): output = .file(try Self.open(path))
         }
         var buffer: [UInt8] = []
         // Room for the threshold plus a long line, so that steady-state appends never reallocate.
         buffer.reserveCapacity(destination == .off ? 0 : 2 * Self.flushThreshold)
-        state = Mutex(State(fd: fd, buffer: buffer, formatter: AccessLogFormatter(format: format)))
+        state = Mutex(State(output: output, buffer: buffer, formatter: AccessLogFormatter(format: format)))
     }
 
-    deinit {
-        flush()
-        state.withLock { state in
-            if case .file = destination, state.fd >= 0 { close(state.fd) }
-        }
-    }
+    // The file closes with the state.
+    deinit { flush() }
 
     public var isEnabled: Bool { destination != .off }
 
@@ -125,11 +122,11 @@ public final class AccessLog: Sendable {
     /// old file, later ones to the new. If the new open fails, logging continues to the old file.
     public func reopen() throws(LogFileError) {
         guard case .file(let path) = destination else { return }
-        let newFD = try Self.open(path)
+        // An optional to take from: the lock's closure cannot consume a captured descriptor.
+        var opened: FileDescriptor? = try Self.open(path)
         state.withLock { state in
             if !state.buffer.isEmpty { write(&state, now: state.lastFlush) }
-            close(state.fd)
-            state.fd = newFD
+            if let newFile = opened.take() { state.output = .file(newFile) }  // closes the old file
         }
     }
 
@@ -137,40 +134,46 @@ public final class AccessLog: Sendable {
 
     private func write(_ state: inout State, now: Int) {
         state.lastFlush = now
-        var failure: Int32 = 0
+        var failure: Errno?
         state.buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(state.fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
+            do throws(Errno) { try state.output.writeAll(bytes) } catch { failure = error }
         }
-        if failure != 0 {
+        if let failure {
             // A partly written buffer leaves a torn last line; the count below is of whole buffers' lines.
             state.droppedLines += state.buffer.count(where: { $0 == UInt8(ascii: "\n") })
-            let reason = strerror(failure).map { String(cString: $0) } ?? "errno \(failure)"
             let dropped = state.droppedLines
             diagnostics?.logLimited(
                 .error, key: "access-log-write", now: now,
-                "cannot write the access log (\(destination.configValue)): \(reason); \(dropped) lines lost so far")
+                "cannot write the access log (\(destination.configValue)): \(failure.reason); \(dropped) lines lost so far"
+            )
         }
         state.buffer.removeAll(keepingCapacity: true)
     }
 
-    private static func open(_ path: String) throws(LogFileError) -> Int32 {
-        while true {
-            let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-            if fd >= 0 { return fd }
-            if errno != EINTR { throw LogFileError(path: path, code: errno) }
+    private static func open(_ path: String) throws(LogFileError) -> FileDescriptor {
+        do {
+            return try FileDescriptor.open(path, flags: O_WRONLY | O_APPEND | O_CREAT, mode: 0o640)
+        } catch {
+            throw LogFileError(path: path, code: error.code)
         }
     }
 
     private static func slice(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: buffer[range])
+    }
+}
+
+/// Where the log's bytes go: nowhere, the standard output it borrows, or a file it owns.
+private enum Output: ~Copyable {
+    case off
+    case standardOutput
+    case file(FileDescriptor)
+
+    func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
+        switch self {
+        case .off: return
+        case .standardOutput: try StandardStream.output.writeAll(bytes)
+        case .file(let descriptor): try descriptor.writeAll(bytes)
+        }
     }
 }

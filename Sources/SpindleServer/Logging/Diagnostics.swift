@@ -1,4 +1,4 @@
-import Glibc
+import Posix
 import Synchronization
 
 /// Leveled messages for operators, one line each on stderr: `spindle: warning: ...`.
@@ -104,16 +104,7 @@ public final class Diagnostics: Sendable {
     /// Writes the line with as few write(2) calls as possible, so lines from threads stay whole.
     public static let standardError: Sink = { line in
         var line = line
-        line.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(STDERR_FILENO, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return  // Nowhere left to report a failure to report.
-                }
-                offset += written
-            }
-        }
+        // Nowhere left to report a failure to report.
+        line.withUTF8 { try? StandardStream.error.writeAll(UnsafeRawBufferPointer($0)) }
     }
 }

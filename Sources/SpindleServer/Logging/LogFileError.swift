@@ -1,4 +1,4 @@
-import Glibc
+import Posix
 
 /// A log file that could not be opened.
 public struct LogFileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -12,7 +12,6 @@ public struct LogFileError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     public var description: String {
-        let reason = strerror(code).map { String(cString: $0) } ?? "errno \(code)"
-        return "cannot open access log \(path): \(reason)"
+        "cannot open access log \(path): \(Errno(code).reason)"
     }
 }

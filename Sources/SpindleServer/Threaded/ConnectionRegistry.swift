@@ -13,7 +13,8 @@ final class ConnectionRegistry: Sendable {
         /// closed and reused under it.
         let socket: FileDescriptor
         /// Waiting for the first byte of a request with nothing buffered: nothing is in flight, so
-        /// the drain may end the connection. Paired with `draining` (see `ThreadedConnection.waitIdle`).
+        /// the drain may end the connection. Paired with `draining`: the connection thread stores
+        /// this before it reads the flag, and `beginDrain` sets the flag before it scans.
         let idle = Atomic<Bool>(true)
 
         init(socket: consuming FileDescriptor) { self.socket = socket }
@@ -29,9 +30,12 @@ final class ConnectionRegistry: Sendable {
     let wakeWanted = Atomic<Bool>(false)
     /// Set by `ThreadedServer.stop()`.
     let stopRequested = Atomic<Bool>(false)
-    let wakeup: Wakeup
+    /// Polled by the main thread beside the listeners, so other threads can interrupt its blocking
+    /// poll(): a connection thread that ends while the server waits on it (at the connection limit,
+    /// or draining), or `ThreadedServer.stop()`.
+    let wakeup: EventDescriptor
 
-    init() throws(Errno) { wakeup = try Wakeup() }
+    init() throws(Errno) { wakeup = try EventDescriptor() }
 
     func insert(_ entry: Entry) {
         entries.withLock { $0[entry.socket.rawValue] = entry }
