@@ -2,17 +2,6 @@ import Glibc
 import HTTP1
 import Posix
 
-/// A listening socket the server owns.
-public final class Listener: Sendable {
-    public let socket: FileDescriptor
-    public let address: String
-
-    public init(socket: consuming FileDescriptor, address: String) {
-        self.socket = socket
-        self.address = address
-    }
-}
-
 /// The event-loop server: one thread, one epoll set holding the listeners, every connection and a
 /// signalfd. Connections move through named phases; each handler goes straight on to the next phase
 /// without another trip through epoll_wait when it can.
