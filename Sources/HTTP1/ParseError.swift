@@ -18,6 +18,8 @@ public enum ParseError: Error, Sendable, Equatable {
     case bareCarriageReturn
     case controlCharacter
     case missingHost
+    /// `Host:` with an empty value on HTTP/1.1 (RFC 9112 §3.2 allows either answer; ours is strict).
+    case emptyHost
     case repeatedHost
     /// A second Range, If-Range, If-Match, If-None-Match, If-Modified-Since or If-Unmodified-Since
     /// field. The head keeps one range per field, and a request that repeats one of these is

@@ -25,10 +25,11 @@ public enum ParseResult: Sendable, Equatable {
 ///   counts the request line without its terminator. Both are enforced as soon as enough bytes arrive.
 /// - Request-target bytes: see `ByteSet.target`; percent-encoding is left to the path decoder.
 ///   Asterisk-form only with OPTIONS; authority-form (`host:port`) only with CONNECT, accepted so that
-///   the Responder can answer it (501), with an empty `path`. Absolute-form accepts `http` and `https`
+///   the Responder can answer it (405, like any method it does not serve), with an empty `path`. Absolute-form accepts `http` and `https`
 ///   (case-insensitive); its authority becomes `host`, overriding the Host field (§3.2.2), which an
 ///   HTTP/1.1 request must still carry.
-/// - Host values are limited to `ByteSet.host` (an empty Host is allowed, §3.2).
+/// - Host values are limited to `ByteSet.host`. An empty Host is `.emptyHost` on HTTP/1.1 (§3.2 allows
+///   either choice: the strict one is ours) and allowed on HTTP/1.0, which needs no Host at all.
 /// - Content-Length: digits only; repeated fields with the same value are accepted (RFC 9110 §8.6), a
 ///   comma list is `.invalidContentLength`.
 /// - Transfer-Encoding: the only accepted coding is a single `chunked` (case-insensitive, across lists
@@ -362,7 +363,7 @@ public struct RequestParser: Sendable {
     /// The index after `http://` or `https://` (scheme case-insensitive), or nil.
     /// `uri-host [ ":" port ]` (RFC 3986 §3.2.2-3) over bytes already limited to `ByteSet.host`: an
     /// IP-literal in brackets, or a name or IPv4 address without brackets or colons, then optionally a
-    /// colon and digits. Empty is allowed (an empty Host, §3.2).
+    /// colon and digits. Empty passes: whether an empty Host may stand is the version's business.
     static func isAuthority(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         var k = start
         if k < end && p[k] == UInt8(ascii: "[") {
@@ -412,6 +413,7 @@ public struct RequestParser: Sendable {
             for k in value where !ByteSet.host.contains(p[k]) { return .invalidHeaderValue }
             // RFC 9112 §3.2: an invalid Host (`[::1`, `::1`, `x:abc`) is a 400, like a missing one.
             guard Self.isAuthority(p, start, end) else { return .invalidHeaderValue }
+            if start == end && head.version == .http11 { return .emptyHost }
             if !absoluteForm { head.host = value }
         case .contentLength:
             guard start < end else { return .invalidContentLength }

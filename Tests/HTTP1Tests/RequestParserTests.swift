@@ -202,8 +202,9 @@ let validCases: [Valid] = [
         "GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: , CHUNKED ,\r\n\r\n", ["chunked": "true", "headerCount": "2"]),
     Valid("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n", ["expect": "true", "headerCount": "2"]),
     Valid("GET / HTTP/1.1\r\nHost: h\r\nExpect: 100-continues\r\n\r\n", ["headerCount": "2"]),
-    Valid("GET / HTTP/1.1\r\nHost:\r\n\r\n", ["host": ""]),
-    Valid("GET / HTTP/1.1\r\nHost: \t \r\n\r\n", ["host": ""]),
+    // HTTP/1.0 does not require Host, so an empty one is as good as none (HTTP/1.1: see emptyHost).
+    Valid("GET / HTTP/1.0\r\nHost:\r\n\r\n", ["version": "http10", "host": ""]),
+    Valid("GET / HTTP/1.0\r\nHost: \t \r\n\r\n", ["version": "http10", "host": ""]),
     Valid("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", ["host": "[::1]:8080"]),
     Valid("GET / HTTP/1.1\r\nHost: h:\r\n\r\n", ["host": "h:"]),  // port = *DIGIT may be empty
     Valid("GET / HTTP/1.1\r\nHost: [::1]\r\n\r\n", ["host": "[::1]"]),
@@ -284,6 +285,12 @@ let invalidCases: [Invalid] = [
     Invalid("GET / HTTP/1.1\r\n\r\n", .missingHost),
     Invalid("GET / HTTP/1.1\r\nX-Host: h\r\n\r\n", .missingHost),
     Invalid("GET http://h/ HTTP/1.1\r\n\r\n", .missingHost),
+    // RFC 9112 §3.2 lets a server take an empty Host; ours refuses it on HTTP/1.1, as it does a missing one.
+    Invalid("GET / HTTP/1.1\r\nHost:\r\n\r\n", .emptyHost),
+    Invalid("GET / HTTP/1.1\r\nHost: \t \r\n\r\n", .emptyHost),
+    Invalid("GET / HTTP/1.1\r\nHost:\r\nX: y\r\n\r\n", .emptyHost),
+    Invalid("GET http://h/ HTTP/1.1\r\nHost:\r\n\r\n", .emptyHost),
+    Invalid("OPTIONS * HTTP/1.1\r\nHost: \r\n\r\n", .emptyHost),
     Invalid("GET / HTTP/1.1\r\nHost: h\r\nhost: h\r\n\r\n", .repeatedHost),
     Invalid("GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", .repeatedHost),
     Invalid("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", .invalidHeaderValue),

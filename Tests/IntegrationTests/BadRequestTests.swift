@@ -50,6 +50,7 @@ extension Integration {
         func malformedRequestsAre400(mode: String) throws {
             try withServer(mode) { server in
                 try expect(server, "GET / HTTP/1.1\r\n\r\n", status: 400)  // no Host
+                try expect(server, "GET / HTTP/1.1\r\nHost:\r\n\r\n", status: 400)  // empty Host
                 try expect(server, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400)
                 try expect(server, "GET / HTTP/1.1\r\nHost : 127.0.0.1\r\n\r\n", status: 400)
                 try expect(server, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: 1\r\n folded\r\n\r\n", status: 400)
