@@ -25,7 +25,7 @@ uint64_t spindle_epoll_event_data(const struct epoll_event *events, int i);
 uint32_t spindle_epoll_event_flags(const struct epoll_event *events, int i);
 size_t spindle_epoll_event_size(void);
 
-// MSG_MORE and TCP_CORK values, which Glibc's module may not export as constants.
+// MSG_MORE, which Glibc's module does not export as a constant.
 int spindle_msg_more(void);
 
 #endif

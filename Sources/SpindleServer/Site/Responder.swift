@@ -116,8 +116,7 @@ public final class Responder {
             error.status, Exchange(keepAlive: false, version: .http11, isHead: isHead, now: now), into: &out)
     }
 
-    /// Answer for a plain status with a small HTML body (used for 408 on timeouts, 503 when over the
-    /// connection limit). Always Connection: close.
+    /// Answer for a plain status with a small HTML body (the 408 on a head timeout). Always Connection: close.
     public func respond(status: Status, now: Int64, into out: inout [UInt8]) -> Response {
         generated(status, Exchange(keepAlive: false, version: .http11, isHead: false, now: now), into: &out)
     }
