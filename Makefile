@@ -11,7 +11,7 @@ DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/spindle
 # The binary `install-files` copies; the tests point it at the debug build to skip the release build.
 BINARY ?= .build/release/spindle
 
-.PHONY: all build release run test fmt lint fuzz bench clean install install-files uninstall
+.PHONY: all build release run dev test fmt lint fuzz bench clean install install-files uninstall
 
 all: build
 
@@ -22,7 +22,12 @@ build:
 release:
 	$(SWIFT) build -c release --static-swift-stdlib
 
-run: build
+# The optimised build: the debug one serves about a third of the requests, and `make run` should
+# show the real server. `make dev` is the quick loop (debug build, incremental).
+run: release
+	.build/release/spindle --root public --listen 127.0.0.1:$(PORT)
+
+dev: build
 	$(SWIFT) run spindle --root public --listen 127.0.0.1:$(PORT)
 
 # The integration tests start the debug binary that `build` produced.

@@ -2,7 +2,8 @@
 # make bench: wrk against Spindle and, when installed, nginx (one worker) serving the same files in the
 # same run, so that the ratios mean something on a shared, noisy machine. Loopback only, bounded in time.
 #   DURATION (s, default 8)  ROUNDS (default 2)  SPINDLE (binary, default .build/release/spindle)
-# Installs wrk from Debian's packages if it is missing (nginx is optional: apt-get install nginx-light).
+# Installs wrk from Debian's packages if it is missing. nginx is optional (apt-get install nginx-light),
+# but without it there is nothing to compare with: one line says so and Spindle is measured alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-8}
@@ -16,8 +17,14 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT INT TERM
 
 if ! command -v wrk >/dev/null; then
-    echo "installing wrk (Debian package)" >&2
-    apt-get install -y -qq wrk >/dev/null
+    echo "bench: installing wrk with apt-get (each step bounded to 5 minutes)" >&2
+    apt_get() { DEBIAN_FRONTEND=noninteractive timeout 300 apt-get "$@" >/dev/null 2>&1; }
+    # A fresh image has no package lists: update only when the first attempt fails.
+    apt_get install -y -qq wrk || { apt_get update -qq && apt_get install -y -qq wrk; } || true
+    command -v wrk >/dev/null || {
+        echo "bench: could not install wrk (apt-get needs root and the network); install it and run again" >&2
+        exit 1
+    }
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
@@ -56,6 +63,8 @@ CONF
     "$(command -v nginx || echo /usr/sbin/nginx)" -c "$WORK/nginx/nginx.conf" &
     pids+=($!); NGINX_PID=$!
     wait_port $PORT_NGINX
+else
+    echo "bench: nginx not found, measuring Spindle alone (for the comparison: apt-get install nginx-light)" >&2
 fi
 
 # Both servers must answer 200 with the right length before any number means anything.
