@@ -34,11 +34,12 @@ public struct Poll {
     /// rather than starting the whole timeout again: the caller re-reads its clock and deadlines.
     public mutating func wait(timeoutMilliseconds: Int32) throws(Errno) -> Int {
         for index in entries.indices { entries[index].revents = 0 }
-        let ready = entries.withUnsafeMutableBufferPointer {
-            poll($0.baseAddress, nfds_t($0.count), timeoutMilliseconds)
+        // errno read inside the closure, before anything else can overwrite it.
+        let (ready, code) = entries.withUnsafeMutableBufferPointer { entries in
+            let ready = poll(entries.baseAddress, nfds_t(entries.count), timeoutMilliseconds)
+            return (ready, ready < 0 ? errno : 0)
         }
         if ready >= 0 { return Int(ready) }
-        let code = errno
         if code == EINTR { return 0 }
         throw Errno(code, "poll")
     }
