@@ -67,8 +67,9 @@ public struct ChunkedDecoder: Sendable {
             guard let next = step(byte) else { return .invalid(.invalidChunkedBody) }
             switch next {
             case .data:
+                // Compared before adding: after any data, a size near Int64.max would overflow the sum.
+                if remaining > maxData - dataBytes { return .invalid(.bodyTooLarge) }
                 dataBytes += remaining
-                if dataBytes > maxData { return .invalid(.bodyTooLarge) }
                 state = remaining == 0 ? .trailerStart : .data
             default:
                 state = next
