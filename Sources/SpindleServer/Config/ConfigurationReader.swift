@@ -10,7 +10,7 @@ struct ConfigurationReader {
         "timeouts", "limits", "threads", "mime", "headers",
     ]
     static let timeoutKeys = ["head", "keepalive", "send", "shutdown_grace"]
-    static let limitKeys = ["connections", "head_size", "header_count", "request_line"]
+    static let limitKeys = ["body_size", "connections", "head_size", "header_count", "request_line"]
     static let threadKeys = ["stack_size"]
 
     /// The longest timeout accepted: a day is already far past any sensible value, and the bound
@@ -88,6 +88,8 @@ struct ConfigurationReader {
         for entry in try table(value, key: key).entries {
             let name = "\(key).\(entry.key)"
             switch entry.key {
+            case "body_size":
+                limits.bodySize = try integer(entry.value, key: name, in: 0...1_073_741_824)
             case "connections":
                 limits.connections = try integer(entry.value, key: name, in: 1...1_000_000)
             case "head_size":

@@ -16,8 +16,7 @@ import Posix
 /// - A directory requested with a trailing slash but without an index file is 403 (nginx without
 ///   autoindex); a regular file requested with a trailing slash is 404.
 /// - Range is only honoured for GET (RFC 9110 §14.2); HEAD answers exactly like GET without Range.
-/// - The connection is closed after 400, 500 and 501 (like nginx) and after a request with a chunked
-///   body (which is not read).
+/// - The connection is closed after 400, 500 and 501 (like nginx).
 public final class Responder {
     /// The settings it serves (the threads mode builds one Responder per connection from it).
     public let site: Site
@@ -69,7 +68,7 @@ public final class Responder {
         into out: inout [UInt8]
     ) -> Response {
         let exchange = Exchange(
-            keepAlive: !forceClose && head.keepAlive && !head.isChunked, version: head.version,
+            keepAlive: !forceClose && head.keepAlive, version: head.version,
             isHead: head.method == .head, now: now)
         switch head.method {
         case .get, .head: break
