@@ -43,6 +43,14 @@ extension Integration {
             get("/", "X-Big: \(String(repeating: "y", count: 40_000))\r\n"),
             "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            // Precompressed variants and the caching policy.
+            get("/app.3f9a1c2b.css"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: gzip, deflate, br, zstd\r\n"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: br;q=0, gzip\r\n"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: gzip\r\nRange: bytes=0-4\r\n"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: br\r\n", method: "HEAD"),
+            get("/app.3f9a1c2b.css.gz", "Accept-Encoding: gzip\r\n"),
+            get("/old.txt", "Accept-Encoding: gzip\r\n"),
         ]
 
         @Test func bothModesAnswerIdentically() throws {

@@ -76,6 +76,10 @@ struct TestRequest {
             case "if-modified-since": head.ifModifiedSince = range
             case "if-unmodified-since": head.ifUnmodifiedSince = range
             case "if-range": head.ifRange = range
+            case "accept-encoding": head.acceptEncoding = range
+            case "origin": head.origin = range
+            case "access-control-request-method": head.accessControlRequestMethod = range
+            case "access-control-request-headers": head.accessControlRequestHeaders = range
             case "connection":
                 head.connectionClose = value.lowercased() == "close"
                 head.connectionKeepAlive = value.lowercased() == "keep-alive"
@@ -264,7 +268,7 @@ struct ResponderTests {
         #expect(answer.status == 404)
         #expect(answer.text == "<p>lost</p>")
         #expect(answer["Content-Length"] == "11")
-        let builtIn = try get("/nope", using: try responder { $0.customNotFoundPage = false })
+        let builtIn = try get("/nope", using: try responder { $0.errorPages = [:] })
         #expect(builtIn.text.contains("404 Not Found"))
     }
 

@@ -102,7 +102,9 @@ public final class Responder {
             let status = Self.status(for: error)
             return status == .notFound ? notFound(exchange, into: &out) : generated(status, exchange, into: &out)
         }
-        return serve(file, head: head, request: request, exchange, into: &out)
+        return serve(
+            file.negotiated(Self.field(head.acceptEncoding, in: request)), head: head, request: request, exchange,
+            into: &out)
     }
 
     /// The answer to a request the parser rejected (always Connection: close).
@@ -137,7 +139,7 @@ public final class Responder {
         case .proceed: break
         case .notModified:
             startHead(.notModified, exchange, into: &out)
-            out += file.validatorLines
+            out += file.representationLines
             finishHead(exchange, into: &out)
             return Response(status: .notModified, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
         case .preconditionFailed:
@@ -153,13 +155,18 @@ public final class Responder {
                 ranges = ByteRanges.parse(rangeField, length: file.size)
             }
         }
+        if file.coding != nil, case .satisfiable(let list) = ranges, list.count > 1 {
+            // Parts of an encoded stream under one multipart body have no agreed meaning, so a
+            // variant answers several ranges with all of itself (RFC 9110 §14.2 lets a server ignore Range).
+            ranges = .ignored
+        }
 
         switch ranges {
         case .ignored:
             startHead(.ok, exchange, into: &out)
             out += file.contentTypeLine
             appendContentLength(file.size, into: &out)
-            out += file.validatorLines
+            out += file.representationLines
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
             return fileResponse(.ok, file, 0..<file.size, exchange, into: &out)
@@ -177,7 +184,7 @@ public final class Responder {
             out.append("Content-Range: ")
             Self.appendContentRange(range, of: file.size, into: &out)
             out.append("\r\n")
-            out += file.validatorLines
+            out += file.representationLines
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
             return fileResponse(.partialContent, file, range, exchange, into: &out)
@@ -243,7 +250,7 @@ public final class Responder {
         out += boundary
         out.append("\r\n")
         appendContentLength(length, into: &out)
-        out += file.validatorLines
+        out += file.representationLines
         out.append("Accept-Ranges: bytes\r\n")
         finishHead(exchange, into: &out)
         if exchange.isHead {
@@ -257,7 +264,7 @@ public final class Responder {
 
     /// 404, with the site's `404.html` as body when there is one.
     private func notFound(_ exchange: Exchange, into out: inout [UInt8]) -> Response {
-        guard site.customNotFoundPage, case .file(let page) = cache.resolve("404.html") else {
+        guard let name = site.errorPages[404], case .file(let page) = cache.resolve(name) else {
             return generated(.notFound, exchange, into: &out)
         }
         startHead(.notFound, exchange, into: &out)
