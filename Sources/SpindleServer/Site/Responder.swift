@@ -7,9 +7,15 @@ import Posix
 /// says which file bytes follow. One per serving thread; never shared between threads.
 ///
 /// Decisions worth knowing:
-/// - Every method other than GET and HEAD is 405 with `Allow: GET, HEAD`, OPTIONS included: a static
-///   site has nothing more to say about its options than the Allow line, and 405 carries it too.
-///   Unknown methods are 501 (RFC 9110 §9.1).
+/// - OPTIONS (`*` or any path) is 204 with `Allow: GET, HEAD, OPTIONS` (RFC 9110 §9.3.7), without
+///   looking the path up: the site's methods are the same everywhere. Every other known method is 405
+///   with the same Allow; unknown methods are 501 (RFC 9110 §9.1).
+/// - CORS, when configured: with `["*"]` every GET, HEAD and OPTIONS answer carries
+///   `Access-Control-Allow-Origin: *` (Origin sent or not, so a shared cache cannot hand a CORS-less
+///   copy to a cross-origin request); with a list, a listed Origin is echoed, and every such answer
+///   carries `Vary: Origin`, for the same reason. Error answers carry them too, so that a script can
+///   see a 404 rather than an opaque network error. A preflight (OPTIONS with
+///   Access-Control-Request-Method) asking for anything but GET or HEAD gets no CORS field at all.
 /// - A symlink leading out of the root (EXDEV from openat2 RESOLVE_BENEATH) is 404: the target is not
 ///   part of the site, and 403 would confirm that the link exists. ENOENT, ENOTDIR, ENAMETOOLONG are
 ///   404, EACCES, EPERM and ELOOP are 403, anything else 500, like nginx.
@@ -25,6 +31,10 @@ public final class Responder {
     private var errorPages = ErrorPages()
     /// `Name: value\r\n` lines of the site's extra headers.
     private let extraLines: [UInt8]
+    /// CORS, precomputed: lower-cased allowed origins, and the preflight lines after the origin.
+    private let corsAnyOrigin: Bool
+    private let corsOrigins: [[UInt8]]
+    private let preflightLines: [UInt8]
     private var dateSecond = Int64.min
     /// `Date: …\r\n` for `dateSecond`.
     private var dateLine: [UInt8] = []
@@ -60,6 +70,13 @@ public final class Responder {
             extra.append("\r\n")
         }
         extraLines = extra
+        corsAnyOrigin = site.cors.allowsAnyOrigin
+        corsOrigins = site.cors.allowsAnyOrigin ? [] : site.cors.allowOrigins.map { Array($0.lowercased().utf8) }
+        var preflight = [UInt8]()
+        preflight.append("Access-Control-Allow-Methods: GET, HEAD\r\nAccess-Control-Max-Age: ")
+        preflight.appendDecimal(site.cors.maxAge)
+        preflight.append("\r\n")
+        preflightLines = preflight
     }
 
     /// Appends the complete response head (and, for generated bodies such as error pages, the body
@@ -68,13 +85,16 @@ public final class Responder {
         to head: RequestHead, in request: UnsafeRawBufferPointer, now: Int64, forceClose: Bool,
         into out: inout [UInt8]
     ) -> Response {
-        let exchange = Exchange(
+        var exchange = Exchange(
             keepAlive: !forceClose && head.keepAlive && !head.isChunked, version: head.version,
             isHead: head.method == .head, now: now)
         switch head.method {
-        case .get, .head: break
+        case .get, .head:
+            if site.cors.isEnabled { exchange.cors = cors(head, request) }
+        case .options:
+            return options(head: head, request: request, exchange, into: &out)
         case .other: return generated(.notImplemented, exchange, into: &out)
-        default: return generated(.methodNotAllowed, exchange, into: &out) { $0.append("Allow: GET, HEAD\r\n") }
+        default: return generated(.methodNotAllowed, exchange, into: &out) { $0.append(Self.allowLine) }
         }
 
         let path: ResolvedPath
@@ -122,6 +142,58 @@ public final class Responder {
     /// connection limit). Always Connection: close.
     public func respond(status: Status, now: Int64, into out: inout [UInt8]) -> Response {
         generated(status, Exchange(keepAlive: false, version: .http11, isHead: false, now: now), into: &out)
+    }
+
+    // MARK: - OPTIONS and CORS
+
+    private static let allowLine: StaticString = "Allow: GET, HEAD, OPTIONS\r\n"
+
+    /// 204 with Allow, and for a CORS preflight of GET or HEAD from an allowed origin, the
+    /// Access-Control-Allow-* fields.
+    private func options(
+        head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange, into out: inout [UInt8]
+    ) -> Response {
+        var exchange = exchange
+        if let path = Self.field(head.path, in: request), !(path.count == 1 && path[0] == UInt8(ascii: "*")) {
+            guard (try? TargetPath.resolve(path)) != nil else { return generated(.badRequest, exchange, into: &out) }
+        }
+        let requestedMethod = Self.field(head.accessControlRequestMethod, in: request)
+        let isPreflight = requestedMethod != nil
+        if site.cors.isEnabled && (requestedMethod.map(Self.isGetOrHead) ?? true) {
+            exchange.cors = cors(head, request)
+        }
+        startHead(.noContent, exchange, into: &out)
+        out.append(Self.allowLine)
+        if isPreflight && exchange.cors.allowsOrigin {
+            out += preflightLines
+            if let headers = Self.field(head.accessControlRequestHeaders, in: request), !headers.isEmpty,
+                headers.allSatisfy({
+                    $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: ",") || ConfigurationReader.isTokenByte($0)
+                })
+            {
+                out.append("Access-Control-Allow-Headers: ")
+                out.append(bytes: headers)
+                out.append("\r\n")
+            }
+        }
+        finishHead(exchange, into: &out)
+        return Response(status: .noContent, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+    }
+
+    /// What the CORS policy says to a request with this Origin (the policy is on).
+    private func cors(_ head: RequestHead, _ request: UnsafeRawBufferPointer) -> CORSAnswer {
+        if corsAnyOrigin { return .anyOrigin }
+        guard let origin = Self.field(head.origin, in: request) else { return .varyOnly }
+        for allowed in corsOrigins where allowed.count == origin.count {
+            if zip(allowed, origin).allSatisfy({ $0 == $1 | (($1 &- UInt8(ascii: "A")) < 26 ? 0x20 : 0) }) {
+                return .origin(origin)
+            }
+        }
+        return .varyOnly
+    }
+
+    private static func isGetOrHead(_ method: UnsafeRawBufferPointer) -> Bool {
+        method.elementsEqual("GET".utf8) || method.elementsEqual("HEAD".utf8)
     }
 
     // MARK: - Files
@@ -329,6 +401,24 @@ public final class Responder {
         var version: Version
         var isHead: Bool
         var now: Int64
+        var cors = CORSAnswer.none
+    }
+
+    /// The CORS fields an answer carries.
+    private enum CORSAnswer {
+        case none
+        /// `Vary: Origin` only: the origin is not allowed (or absent), but another would be.
+        case varyOnly
+        case anyOrigin
+        /// The allowed Origin as the request sent it, echoed with `Vary: Origin`.
+        case origin(UnsafeRawBufferPointer)
+
+        var allowsOrigin: Bool {
+            switch self {
+            case .anyOrigin, .origin: true
+            case .none, .varyOnly: false
+            }
+        }
     }
 
     /// Status line, Server and Date.
@@ -361,6 +451,15 @@ public final class Responder {
             out.append("Connection: close\r\n")
         } else if exchange.version == .http10 {
             out.append("Connection: keep-alive\r\n")
+        }
+        switch exchange.cors {
+        case .none: break
+        case .varyOnly: out.append("Vary: Origin\r\n")
+        case .anyOrigin: out.append("Access-Control-Allow-Origin: *\r\n")
+        case .origin(let origin):
+            out.append("Access-Control-Allow-Origin: ")
+            out.append(bytes: origin)
+            out.append("\r\nVary: Origin\r\n")
         }
         out += extraLines
         out.append("\r\n")
