@@ -119,12 +119,29 @@ public final class Responder {
             guard let index else { return generated(.forbidden, exchange, into: &out) }
             file = index
         case .failure(let error):
+            if !site.fallback.isEmpty, error.code == ENOENT || error.code == ENOTDIR,
+                Self.lastSegmentHasNoExtension(path.relative), case .file(let shell) = cache.resolve(site.fallback)
+            {
+                let chosen = shell.negotiated(Self.field(head.acceptEncoding, in: request))
+                var lines = chosen.validatorLines
+                lines.append("Cache-Control: no-cache\r\n")
+                lines += chosen.varyLine
+                return serve(chosen, representation: lines, head: head, request: request, exchange, into: &out)
+            }
             let status = Self.status(for: error)
             return status == .notFound ? notFound(exchange, into: &out) : generated(status, exchange, into: &out)
         }
+        let chosen = file.negotiated(Self.field(head.acceptEncoding, in: request))
         return serve(
-            file.negotiated(Self.field(head.acceptEncoding, in: request)), head: head, request: request, exchange,
-            into: &out)
+            chosen, representation: chosen.representationLines, head: head, request: request, exchange, into: &out)
+    }
+
+    /// A client-side route (`/settings/profile`), as opposed to an asset (`/missing.js`), whose 404 must
+    /// stay visible.
+    private static func lastSegmentHasNoExtension(_ relative: String) -> Bool {
+        let utf8 = relative.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        return !utf8[start...].contains(UInt8(ascii: "."))
     }
 
     /// The answer to a request the parser rejected (always Connection: close).
@@ -198,9 +215,10 @@ public final class Responder {
 
     // MARK: - Files
 
+    /// `representation`: the validator, Cache-Control and Vary lines of 200, 206 and 304.
     private func serve(
-        _ file: OpenFile, head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange,
-        into out: inout [UInt8]
+        _ file: OpenFile, representation: [UInt8], head: RequestHead, request: UnsafeRawBufferPointer,
+        _ exchange: Exchange, into out: inout [UInt8]
     ) -> Response {
         let preconditions = Preconditions(
             ifMatch: Self.field(head.ifMatch, in: request),
@@ -211,7 +229,7 @@ public final class Responder {
         case .proceed: break
         case .notModified:
             startHead(.notModified, exchange, into: &out)
-            out += file.representationLines
+            out += representation
             finishHead(exchange, into: &out)
             return Response(status: .notModified, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
         case .preconditionFailed:
@@ -238,7 +256,7 @@ public final class Responder {
             startHead(.ok, exchange, into: &out)
             out += file.contentTypeLine
             appendContentLength(file.size, into: &out)
-            out += file.representationLines
+            out += representation
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
             return fileResponse(.ok, file, 0..<file.size, exchange, into: &out)
@@ -256,12 +274,12 @@ public final class Responder {
             out.append("Content-Range: ")
             Self.appendContentRange(range, of: file.size, into: &out)
             out.append("\r\n")
-            out += file.representationLines
+            out += representation
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
             return fileResponse(.partialContent, file, range, exchange, into: &out)
         case .satisfiable(let list):
-            return multipart(file, list, exchange, into: &out)
+            return multipart(file, list, representation, exchange, into: &out)
         }
     }
 
@@ -283,9 +301,10 @@ public final class Responder {
     /// 206 multipart/byteranges (RFC 9110 §14.6). The boundary is derived from the file's identity so
     /// both serving modes produce identical bytes; it is long and odd enough not to occur in content
     /// by accident.
-    private func multipart(_ file: OpenFile, _ ranges: [Range<Int64>], _ exchange: Exchange, into out: inout [UInt8])
-        -> Response
-    {
+    private func multipart(
+        _ file: OpenFile, _ ranges: [Range<Int64>], _ representation: [UInt8], _ exchange: Exchange,
+        into out: inout [UInt8]
+    ) -> Response {
         var boundary = [UInt8]()
         boundary.append("spindle-")
         let mix =
@@ -322,7 +341,7 @@ public final class Responder {
         out += boundary
         out.append("\r\n")
         appendContentLength(length, into: &out)
-        out += file.representationLines
+        out += representation
         out.append("Accept-Ranges: bytes\r\n")
         finishHead(exchange, into: &out)
         if exchange.isHead {
