@@ -28,7 +28,7 @@ public final class Responder {
     /// The settings it serves (the threads mode builds one Responder per connection from it).
     public let site: Site
     private let cache: FileCache
-    private var errorPages = ErrorPages()
+    private var builtInPages = ErrorPages()
     /// `Name: value\r\n` lines of the site's extra headers.
     private let extraLines: [UInt8]
     /// CORS, precomputed: lower-cased allowed origins, and the preflight lines after the origin.
@@ -104,13 +104,13 @@ public final class Responder {
             return generated(.badRequest, exchange, into: &out)
         }
         if path.hasDotSegmentName && site.dotfiles == .deny {
-            return notFound(exchange, into: &out)
+            return generated(.notFound, exchange, into: &out)
         }
 
         let file: OpenFile
         switch cache.resolve(path.relative) {
         case .file(let found):
-            guard !path.trailingSlash else { return notFound(exchange, into: &out) }
+            guard !path.trailingSlash else { return generated(.notFound, exchange, into: &out) }
             file = found
         case .directory(let index):
             guard path.trailingSlash else {
@@ -129,7 +129,7 @@ public final class Responder {
                 return serve(chosen, representation: lines, head: head, request: request, exchange, into: &out)
             }
             let status = Self.status(for: error)
-            return status == .notFound ? notFound(exchange, into: &out) : generated(status, exchange, into: &out)
+            return generated(status, exchange, into: &out)
         }
         let chosen = file.negotiated(Self.field(head.acceptEncoding, in: request))
         return serve(
@@ -157,8 +157,12 @@ public final class Responder {
 
     /// Answer for a plain status with a small HTML body (used for 408 on timeouts, 503 when over the
     /// connection limit). Always Connection: close.
+    /// The whole answer is in `out` (a custom error page too, within `OpenFile.inMemoryLimit`): the
+    /// caller may send it with a single non-blocking send and close.
     public func respond(status: Status, now: Int64, into out: inout [UInt8]) -> Response {
-        generated(status, Exchange(keepAlive: false, version: .http11, isHead: false, now: now), into: &out)
+        var exchange = Exchange(keepAlive: false, version: .http11, isHead: false, now: now)
+        exchange.bodyInHeadOnly = true
+        return generated(status, exchange, into: &out)
     }
 
     // MARK: - OPTIONS and CORS
@@ -353,18 +357,6 @@ public final class Responder {
 
     // MARK: - Generated answers
 
-    /// 404, with the site's `404.html` as body when there is one.
-    private func notFound(_ exchange: Exchange, into out: inout [UInt8]) -> Response {
-        guard let name = site.errorPages[404], case .file(let page) = cache.resolve(name) else {
-            return generated(.notFound, exchange, into: &out)
-        }
-        startHead(.notFound, exchange, into: &out)
-        out += page.contentTypeLine
-        appendContentLength(page.size, into: &out)
-        finishHead(exchange, into: &out)
-        return fileResponse(.notFound, page, 0..<page.size, exchange, into: &out)
-    }
-
     /// 301 to the directory with a slash. The Location is relative — the last segment of the path as
     /// the client sent it, plus `/` (and the query) — so it can never become `//host` (an open
     /// redirect), it still works behind a proxy that mounts the site under a prefix, and a segment
@@ -390,7 +382,8 @@ public final class Responder {
         }
     }
 
-    /// A status with a small HTML body; `extra` adds header lines.
+    /// An error status (or a 301) with the site's page for it (`error_pages`), or a small generated HTML
+    /// body; `extra` adds header lines.
     private func generated(
         _ status: Status, _ exchange: Exchange, into out: inout [UInt8],
         extra: (inout [UInt8]) -> Void = { _ in }
@@ -399,7 +392,20 @@ public final class Responder {
         if status == .badRequest || status == .internalServerError || status == .notImplemented {
             exchange.keepAlive = false
         }
-        let body = errorPages.body(for: status)
+        if status.code >= 400, let name = site.errorPages[status.code], case .file(let page) = cache.resolve(name),
+            page.contents != nil || !exchange.bodyInHeadOnly
+        {
+            // The site's page, with the original status and its own type; no validators or caching
+            // fields: they would describe the page, not the answer. A page that is missing or not a
+            // regular file falls through to the built-in one below, so there is no loop to fear.
+            startHead(status, exchange, into: &out)
+            out += page.contentTypeLine
+            appendContentLength(page.size, into: &out)
+            extra(&out)
+            finishHead(exchange, into: &out)
+            return fileResponse(status, page, 0..<page.size, exchange, into: &out)
+        }
+        let body = builtInPages.body(for: status)
         startHead(status, exchange, into: &out)
         out.append("Content-Type: text/html; charset=utf-8\r\n")
         appendContentLength(Int64(body.count), into: &out)
@@ -421,6 +427,8 @@ public final class Responder {
         var isHead: Bool
         var now: Int64
         var cors = CORSAnswer.none
+        /// The caller sends only `out`: a body must be generated into it, not referred to.
+        var bodyInHeadOnly = false
     }
 
     /// The CORS fields an answer carries.
