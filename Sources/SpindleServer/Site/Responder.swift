@@ -72,10 +72,13 @@ public final class Responder {
         extraLines = extra
         corsAnyOrigin = site.cors.allowsAnyOrigin
         corsOrigins = site.cors.allowsAnyOrigin ? [] : site.cors.allowOrigins.map { Array($0.lowercased().utf8) }
+        // Built only when used: the threads mode makes a Responder per connection.
         var preflight = [UInt8]()
-        preflight.append("Access-Control-Allow-Methods: GET, HEAD\r\nAccess-Control-Max-Age: ")
-        preflight.appendDecimal(site.cors.maxAge)
-        preflight.append("\r\n")
+        if site.cors.isEnabled {
+            preflight.append("Access-Control-Allow-Methods: GET, HEAD\r\nAccess-Control-Max-Age: ")
+            preflight.appendDecimal(site.cors.maxAge)
+            preflight.append("\r\n")
+        }
         preflightLines = preflight
     }
 
