@@ -1,4 +1,4 @@
-/// Why a request head was rejected. Each reason maps to one status; after any of them the
+/// Why a request was rejected (its head, or the framing of its body). Each reason maps to one status; after any of them the
 /// connection is closed, because the framing of whatever follows can no longer be trusted.
 public enum ParseError: Error, Sendable, Equatable {
     /// The first byte cannot start a method (e.g. a TLS ClientHello on a plain port).
@@ -31,6 +31,10 @@ public enum ParseError: Error, Sendable, Equatable {
     case unsupportedTransferEncoding
     case headTooLarge
     case tooManyHeaders
+    /// A chunked request body that breaks the grammar of RFC 9112 §7.1 (see `ChunkedDecoder`).
+    case invalidChunkedBody
+    /// A request body larger than the server is willing to read and discard.
+    case bodyTooLarge
 
     /// The status to answer with before closing.
     public var status: Status {
@@ -38,6 +42,7 @@ public enum ParseError: Error, Sendable, Equatable {
         case .requestLineTooLong: .uriTooLong
         case .headTooLarge, .tooManyHeaders: .headerFieldsTooLarge
         case .unsupportedVersion: .versionNotSupported
+        case .bodyTooLarge: .contentTooLarge
         default: .badRequest
         }
     }

@@ -51,6 +51,26 @@ extension FileDescriptor {
         return try retryingSyscall("send") { Glibc.send(rawValue, buffer.baseAddress, buffer.count, flags) }
     }
 
+    /// Sends `bytes` from `offset` on; nil when it would block. For callers that hold the socket as a
+    /// borrowed parameter, which a closure over the array's storage could not capture.
+    public func send(_ bytes: [UInt8], from offset: Int = 0, more: Bool = false) throws(Errno) -> Int? {
+        let flags = Int32(MSG_NOSIGNAL) | (more ? spindle_msg_more() : 0)
+        let fd = rawValue
+        // The error is carried out by hand: `withUnsafeBytes` does not rethrow a typed error.
+        var failure: Errno?
+        let sent = bytes.withUnsafeBytes { (buffer) -> Int? in
+            let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
+            do throws(Errno) {
+                return try retryingSyscall("send") { Glibc.send(fd, rest.baseAddress, rest.count, flags) }
+            } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        return sent
+    }
+
     /// Sends all of `buffer` on a blocking socket.
     public func sendAll(_ buffer: UnsafeRawBufferPointer, more: Bool = false) throws(Errno) {
         var offset = 0

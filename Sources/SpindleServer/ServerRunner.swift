@@ -222,6 +222,7 @@ extension ServerSettings {
         // descriptor left to open its file would only get a 500. (Here, so a reload is capped too.)
         maxConnections = max(1, min(configuration.limits.connections, DescriptorLimit.current().soft - 32))
         parserLimits = configuration.limits.parserLimits
+        maxDiscardedBody = Int64(configuration.limits.bodySize)
         threadStackSize = configuration.threadStackSize
     }
 }

@@ -14,8 +14,8 @@ public struct ServerSettings: Sendable {
     /// Connections served at once; accepting pauses at the limit.
     public var maxConnections = 16_384
     public var parserLimits = ParserLimits()
-    /// A request body up to this size (Content-Length) is read and discarded so the connection can be
-    /// kept; a larger or chunked body is answered and the connection closed.
+    /// A request body up to this size (Content-Length, or the data of a chunked body) is read and
+    /// discarded so the connection can be kept; a larger one gets 413 and the connection is closed.
     public var maxDiscardedBody: Int64 = 64 * 1024
     /// Stack size of each connection thread in the threads mode.
     public var threadStackSize = 256 * 1024
@@ -23,20 +23,6 @@ public struct ServerSettings: Sendable {
     public static let second: Int64 = 1_000_000_000
 
     public init() {}
-}
-
-extension ServerSettings {
-    /// What to do with a request's body, which Spindle never uses, so that it cannot desynchronise
-    /// the connection: discard a small Content-Length body and keep the connection, or answer and
-    /// close. Both serving modes ask here.
-    public func bodyHandling(for head: RequestHead) -> (forceClose: Bool, discard: Int64) {
-        // A chunked body is not decoded. After `Expect: 100-continue` the client may never send the
-        // body it announced (it has our final answer), so counting bytes to discard would eat its next
-        // request: close instead (RFC 9110 §10.1.1).
-        if head.isChunked || (head.expectsContinue && head.hasBody) { return (true, 0) }
-        guard let length = head.contentLength, length > 0 else { return (false, 0) }
-        return length > maxDiscardedBody ? (true, 0) : (false, length)
-    }
 }
 
 extension ServerSettings {

@@ -1,7 +1,8 @@
-// libFuzzer target for RequestParser. Compiled together with Sources/HTTP1/*.swift into one module
-// (see Tests/Fuzz/run.sh), so it uses the parser without `import`.
+// libFuzzer target for RequestParser and ChunkedDecoder. Compiled together with Sources/HTTP1/*.swift
+// into one module (see Tests/Fuzz/run.sh), so it uses the parser without `import`.
 //
-// Input layout: byte 0 and byte 1 pick the limits and the split points; the rest is the request bytes.
+// Input layout: byte 0 and byte 1 pick the limits and the split points; the rest is the request bytes
+// (or a chunked body).
 // Every buffer handed to the parser is an exact-size heap copy, so AddressSanitizer reports any read
 // past the end. Invariants are checked with `precondition`, which traps in -O builds: a trap is a
 // finding.
@@ -17,7 +18,16 @@ public func parserFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
         control & 1 == 0
         ? ParserLimits()
         : ParserLimits(maxRequestLine: control >> 1, maxHead: seed * 2, maxHeaderCount: control >> 4)
-    FuzzCheck(input: input, limits: limits, seed: seed).run()
+    let parserCheck = FuzzCheck(input: input, limits: limits, seed: seed)
+    parserCheck.run()
+    // The chunked decoder (ChunkedDecoderFuzz.swift) on the same bytes, and on those after a complete
+    // head. Tiny limits go with a tiny data limit or none (Int64.max, for the overflow paths).
+    let maxData: Int64 = control & 1 == 0 ? 64 * 1024 : seed & 1 == 0 ? Int64(seed) : Int64.max
+    let decoderCheck = ChunkedFuzzCheck(limits: limits, maxData: maxData, seed: seed)
+    decoderCheck.run(input)
+    if case .complete(_, let consumed) = parserCheck.parseFresh(input.count) {
+        decoderCheck.run(UnsafeBufferPointer(rebasing: input[consumed...]))
+    }
     return 0
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the RequestParser fuzz target (libFuzzer + AddressSanitizer) and runs it for $FUZZ_SECONDS
-# (default 600) on Tests/Fuzz/corpus, which is seeded from the committed Tests/Fuzz/seeds and kept between runs
+# Builds the fuzz target for RequestParser and ChunkedDecoder (libFuzzer + AddressSanitizer) and runs it for
+# $FUZZ_SECONDS (default 600) on Tests/Fuzz/corpus, which is seeded from the committed Tests/Fuzz/seeds and kept between runs
 # (gitignored). Findings land in Tests/Fuzz/artifacts/. Extra arguments go to libFuzzer.
 # -wmo inlines across the parser files as the release build does (without it every byte check is a
 # call); -use-ld=lld: the default gold linker prints thousands of harmless "Cannot export local symbol"
@@ -15,7 +15,7 @@ export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=no}"
 mkdir -p .build-fuzz Tests/Fuzz/corpus Tests/Fuzz/artifacts
 
 swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -use-ld=lld \
-    Sources/HTTP1/*.swift Tests/Fuzz/ParserFuzz.swift -o .build-fuzz/parser-fuzz
+    Sources/HTTP1/*.swift Tests/Fuzz/*.swift -o .build-fuzz/parser-fuzz
 
 cp -n Tests/Fuzz/seeds/* Tests/Fuzz/corpus/ 2>/dev/null || true
 

@@ -57,6 +57,19 @@ extension Integration {
             }
         }
 
+        /// A page too large to be held in memory goes out from the file, after a timed-out head too.
+        @Test(arguments: ServingMode.all)
+        func largePageAfterATimeout(mode: String) throws {
+            try withServer(mode, config: "timeouts.head = 0.5\nerror_pages = { 408 = \"medium.bin\" }") { server in
+                let slow = try RawClient(port: server.port, timeout: 10)
+                try slow.send("GET /small.txt HTTP/1.1\r\n")
+                let response = try slow.readResponse()
+                #expect(response.status == 408)
+                #expect(response.header("Content-Type") == "application/octet-stream")
+                expectBody(response.body, DocumentRoot.shared.medium)
+            }
+        }
+
         @Test(arguments: ServingMode.all)
         func defaultKeepsThe404Page(mode: String) throws {
             try withServer(mode) { server in

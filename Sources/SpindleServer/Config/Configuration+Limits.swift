@@ -11,6 +11,9 @@ extension Configuration {
         public var headerCount: Int
         /// Bytes in the request line → 414 beyond it. Never more than `headSize`.
         public var requestLine: Int
+        /// Bytes of a request body (Content-Length, or a chunked body's data) read and thrown away to
+        /// keep the connection → 413 beyond it.
+        public var bodySize: Int = 65_536
 
         public init(connections: Int = 16_384, headSize: Int = 32_768, headerCount: Int = 100, requestLine: Int = 8192)
         {

@@ -11,7 +11,7 @@ struct ConfigurationReader {
         "cache_rules", "error_pages", "fallback", "cors",
     ]
     static let timeoutKeys = ["head", "keepalive", "send", "shutdown_grace"]
-    static let limitKeys = ["connections", "head_size", "header_count", "request_line"]
+    static let limitKeys = ["body_size", "connections", "head_size", "header_count", "request_line"]
     static let threadKeys = ["stack_size"]
     static let cacheRuleKeys = ["match", "cache_control"]
     static let corsKeys = ["allow_origins", "max_age"]
@@ -106,6 +106,8 @@ struct ConfigurationReader {
         for entry in try table(value, key: key).entries {
             let name = "\(key).\(entry.key)"
             switch entry.key {
+            case "body_size":
+                limits.bodySize = try integer(entry.value, key: name, in: 0...1_073_741_824)
             case "connections":
                 limits.connections = try integer(entry.value, key: name, in: 1...1_000_000)
             case "head_size":

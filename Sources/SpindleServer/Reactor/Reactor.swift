@@ -2,70 +2,48 @@ import Glibc
 import HTTP1
 import Posix
 
-/// A listening socket the server owns.
-public final class Listener: Sendable {
-    public let socket: FileDescriptor
-    public let address: String
-
-    public init(socket: consuming FileDescriptor, address: String) {
-        self.socket = socket
-        self.address = address
-    }
-}
-
 /// The event-loop server: one thread, one epoll set holding the listeners, every connection and a
-/// signalfd. Connections move through named phases; each handler goes straight on to the next phase
-/// without another trip through epoll_wait when it can.
+/// signalfd. Each connection's `ConnectionCore` decides what happens; the reactor moves the bytes
+/// (non-blocking recv, send, sendfile) and keeps the deadlines, going straight on to the core's next
+/// action without another trip through epoll_wait when it can.
 public final class Reactor {
     private let epoll: Epoll
     private var listeners: [Listener]
     private let signals: SignalDescriptor
-    private var responder: Responder
-    private var settings: ServerSettings
-    private let hooks: ServerHooks
+    private var context: ConnectionContext
 
-    private var slots: [Connection?] = []
-    private var generations: [UInt32] = []
-    private var freeSlots: [Int] = []
-    private var links = DeadlineQueue.Links()
-    private var headDeadlines = DeadlineQueue(id: 0)
-    private var idleDeadlines = DeadlineQueue(id: 1)
-    private var sendDeadlines = DeadlineQueue(id: 2)
-    private var lingerDeadlines = DeadlineQueue(id: 3)
+    private var connections = ConnectionTable()
+    private var deadlines = DeadlineTable()
     private let pool: BufferPool
     /// The response head being built; reused for every response.
     private var out: [UInt8] = []
     /// Where lingering connections' bytes are thrown away.
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
 
-    private var now: Int64 = 0
-    private var wallNow: Int64 = 0
     private var lastTick: Int64 = 0
-    private var connectionCount = 0
     private var requestCount = 0
+    private var accepting = AcceptLoop()
     private var acceptPaused = false
     private var acceptResumeAt: Int64 = .max
-    private var draining = false
     private var drainDeadline: Int64 = .max
-    private var reportedDescriptorShortage = false
 
     private static let listenerTag: UInt64 = 1 << 63
     private static let signalTag: UInt64 = 1 << 62
-    private static let lingerTimeout: Int64 = 2 * ServerSettings.second
-    private static let acceptBurst = 64
-    /// sendfile is capped per call so one large transfer cannot monopolise the loop.
+    /// sendfile is capped per call so one large transfer cannot monopolise the loop; and after this
+    /// many bytes in one event the connection waits for its next EPOLLOUT like everyone else.
     private static let sendfileChunk = 1 << 20
+    private static let sendBudget = 4 << 20
 
     public init(
         listeners: [Listener], responder: Responder, settings: ServerSettings, hooks: ServerHooks = ServerHooks()
     ) throws(Errno) {
         SignalDescriptor.ignoreBrokenPipe()
         self.epoll = try Epoll(capacity: 512)
-        self.signals = try SignalDescriptor([SIGTERM, SIGINT, SIGHUP, SIGUSR1])
+        self.signals = try SignalDescriptor(ServerSignal.handled)
         self.listeners = listeners
-        self.responder = responder
-        self.settings = settings
-        self.hooks = hooks
+        self.context = ConnectionContext(
+            responder: responder, settings: settings, hooks: hooks, now: MonotonicClock.nanoseconds(),
+            wallNow: WallClock.seconds())
         self.pool = BufferPool(limits: settings.parserLimits)
         out.reserveCapacity(64 * 1024)
         for (index, listener) in listeners.enumerated() {
@@ -81,26 +59,29 @@ public final class Reactor {
 
     /// Serves until SIGTERM/SIGINT and the drain that follows; returns the exit status.
     public func run() throws(Errno) -> Int32 {
-        now = MonotonicClock.nanoseconds()
-        wallNow = WallClock.seconds()
-        lastTick = wallNow
-        hooks.ready?()
-        while !draining || (connectionCount > 0 && now < drainDeadline) {
+        updateClocks()
+        lastTick = context.wallNow
+        context.hooks.ready?()
+        while !context.draining || (connections.count > 0 && context.now < drainDeadline) {
             let count = try epoll.wait(timeoutMilliseconds: nextTimeout())
-            now = MonotonicClock.nanoseconds()
-            wallNow = WallClock.seconds()
+            updateClocks()
             for index in 0..<count {
                 dispatch(epoll.event(at: index))
             }
             expireDeadlines()
-            if acceptPaused && now >= acceptResumeAt { resumeAccepting() }
-            if wallNow != lastTick {
-                lastTick = wallNow
-                hooks.tick?(wallNow, connectionCount, requestCount)
+            if acceptPaused && context.now >= acceptResumeAt { resumeAccepting() }
+            if context.wallNow != lastTick {
+                lastTick = context.wallNow
+                context.hooks.tick?(context.wallNow, connections.count, requestCount)
             }
         }
-        hooks.tick?(wallNow, connectionCount, requestCount)
+        context.hooks.tick?(context.wallNow, connections.count, requestCount)
         return 0
+    }
+
+    private func updateClocks() {
+        context.now = MonotonicClock.nanoseconds()
+        context.wallNow = WallClock.seconds()
     }
 
     // MARK: Events
@@ -114,29 +95,31 @@ public final class Reactor {
             handleSignals()
             return
         }
-        let slot = Int(event.token & 0xffff_ffff)
         // A stale event for a slot that was closed and reused since: the generation no longer matches.
-        guard slot < slots.count, let connection = slots[slot], connection.token == event.token else { return }
+        guard let c = connections.connection(for: event.token) else { return }
         // EPOLLERR/EPOLLHUP arrive whatever the interest: the phase's own handler meets the error.
-        switch connection.phase {
-        case .readingHead: onReadable(connection)
-        case .writing: onWritable(connection)
-        case .lingering: onLingering(connection)
+        switch c.core.phase {
+        case .writing: onWritable(c)
+        case .lingering: onLingering(c)
+        default: perform(c, .read, mayRead: true)
         }
-        settle(connection)
+        settle(c)
     }
 
-    /// Makes the epoll registration match the phase after a handler ran: writable while writing,
-    /// readable otherwise. Changed only when it differs, added only when the connection first waits.
+    /// Makes the epoll registration and the deadline match the core after a handler ran: writable
+    /// while writing, readable otherwise. Changed only when it differs, added only when the
+    /// connection first waits.
     private func settle(_ c: Connection) {
-        guard slots[c.slot] === c else { return }
-        let wanted: Connection.Interest = c.phase == .writing ? .write : .read
+        guard connections.contains(c) else { return }
+        deadlines.set(c.slot, c.core.deadline)
+        let writing = if case .writing = c.core.phase { true } else { false }
+        let wanted: Connection.Interest = writing ? .write : .read
         guard c.interest != wanted else { return }
         do {
             if c.interest == .none {
-                try epoll.add(c.socket.rawValue, wanted == .write ? .writable : .readable, token: c.token)
+                try epoll.add(c.socket.rawValue, writing ? .writable : .readable, token: c.token)
             } else {
-                try epoll.modify(c.socket.rawValue, wanted == .write ? .writable : .readable, token: c.token)
+                try epoll.modify(c.socket.rawValue, writing ? .writable : .readable, token: c.token)
             }
             c.interest = wanted
         } catch {
@@ -145,59 +128,33 @@ public final class Reactor {
     }
 
     private func acceptConnections(from index: Int) {
-        guard index < listeners.count, !draining else { return }
-        let listener = listeners[index]
-        for _ in 0..<Self.acceptBurst {
-            if connectionCount >= settings.maxConnections {
-                pauseAccepting(until: .max)
-                return
-            }
-            let accepted: FileDescriptor?
-            do {
-                accepted = try listener.socket.accept()
-            } catch {
-                switch error.code {
-                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                    // Out of descriptors: stop asking until one frees up (or a moment passes), instead
-                    // of spinning on a listener that stays readable. Logged once per shortage.
-                    if !reportedDescriptorShortage {
-                        reportedDescriptorShortage = true
-                        hooks.warn?("accept: \(error); pausing accepts until descriptors free up")
-                    }
-                    pauseAccepting(until: now + 100_000_000)
-                    return
-                default:
-                    continue  // ECONNABORTED and the like concern only that one client
-                }
-            }
-            guard let socket = accepted else { return }
-            reportedDescriptorShortage = false
-            register(socket)
+        guard index < listeners.count, !context.draining else { return }
+        let limit = context.settings.maxConnections
+        let outcome = accepting.accept(
+            from: listeners[index], nonBlocking: true, now: context.now, warn: context.hooks.warn,
+            room: { connections.count < limit },
+            take: { socket in
+                register(socket)
+                return true
+            })
+        switch outcome {
+        case .full: pauseAccepting(until: .max)
+        case .shortage: pauseAccepting(until: accepting.resumeAt)
+        case .drained, .refused: break
         }
     }
 
     private func register(_ socket: consuming FileDescriptor) {
-        let slot: Int
-        if let reused = freeSlots.popLast() {
-            slot = reused
-        } else {
-            slot = slots.count
-            slots.append(nil)
-            generations.append(0)
-            links.grow(to: slots.count)
-        }
-        // 30 bits of generation: the token's top two bits stay free for the listener and signal tags.
-        generations[slot] = (generations[slot] &+ 1) & 0x3fff_ffff
-        let c = Connection(socket: socket, slot: slot, generation: generations[slot])
-        slots[slot] = c
-        connectionCount += 1
-        // The head deadline runs from the accept: a client that connects and says nothing is a slowloris too.
-        c.headDeadlineArmed = true
-        headDeadlines.append(slot, deadline: now + settings.headTimeout, links: &links)
+        let core = ConnectionCore(
+            socket: socket.rawValue, pool: pool, acceptedAt: context.now, settings: context.settings)
+        let (slot, token) = connections.reserve()
+        let c = Connection(socket: socket, slot: slot, token: token, core: core)
+        connections.insert(c)
+        deadlines.grow(to: connections.capacity)
         // The request has usually arrived with the handshake (and with TCP_DEFER_ACCEPT it always has):
         // read it now. The connection joins the epoll set only if it has to wait, so a
         // connection-per-request client costs accept, recv, send and close, and nothing else.
-        onReadable(c)
+        perform(c, .read, mayRead: true)
         settle(c)
     }
 
@@ -211,7 +168,7 @@ public final class Reactor {
     }
 
     private func resumeAccepting() {
-        guard acceptPaused, !draining else { return }
+        guard acceptPaused, !context.draining else { return }
         acceptPaused = false
         acceptResumeAt = .max
         for (index, listener) in listeners.enumerated() {
@@ -219,296 +176,76 @@ public final class Reactor {
         }
     }
 
-    // MARK: Reading requests
+    // MARK: Moving bytes
 
-    private func onReadable(_ c: Connection) {
+    /// Carries out the core's actions until the connection has to wait. `mayRead` is false once a
+    /// short read has drained the socket: level-triggered epoll will say when more arrives, so the
+    /// recv that would only answer EAGAIN is skipped.
+    private func perform(_ c: Connection, _ first: ConnectionAction, mayRead: Bool) {
+        var action = first
+        var mayRead = mayRead
         while true {
-            if c.buffered > 0 {
-                if c.discarding > 0 { discardBody(c) }
-                if c.buffered > 0 && c.discarding == 0 {
-                    let result = c.reading!.parser.parse(c.reading!.prefix(c.buffered))
-                    switch result {
-                    case .complete(let head, let consumed):
-                        respond(c, to: head, consumed: consumed)
-                        guard slots[c.slot] === c, c.phase == .readingHead else { return }
-                        continue
-                    case .invalid(let error):
-                        respond(c, toInvalid: error)
-                        return
-                    case .needMore:
-                        break
-                    }
+            switch action {
+            case .read:
+                guard mayRead else {
+                    c.core.wouldBlock()
+                    return
                 }
-            }
-            if c.peerClosed {
-                close(c)  // the client went away in the middle of a request
-                return
-            }
-            if c.reading == nil { c.reading = pool.take() }
-            if c.buffered == c.reading!.bytes.count && !c.reading!.grow(keeping: c.buffered) {
-                respond(c, toInvalid: .headTooLarge)  // the parser's limit should have said so first
-                return
-            }
-            let buffer = c.reading!.bytes
-            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[c.buffered...])
-            let received: Int?
-            do {
-                received = try c.socket.receive(into: space)
-            } catch {
-                close(c)
-                return
-            }
-            guard let received else {
-                if c.buffered == 0 { releaseBuffer(c) }
-                return
-            }
-            if received == 0 {
-                c.peerClosed = true
-                if c.buffered == 0 || c.discarding > 0 {
+                let space = c.core.readSpace()
+                let received: Int?
+                do {
+                    received = try c.socket.receive(into: space)
+                } catch {
                     close(c)
                     return
                 }
-                continue
-            }
-            c.buffered += received
-            if !c.headDeadlineArmed && c.discarding == 0 {
-                c.headDeadlineArmed = true
-                disarm(c)
-                headDeadlines.append(c.slot, deadline: now + settings.headTimeout, links: &links)
-            }
-            // A short read means the socket is drained for now; epoll is level-triggered and will
-            // say when more arrives, so skip the recv that would only answer EAGAIN.
-            if received < space.count {
-                drainBuffered(c)
+                guard let received else {
+                    c.core.wouldBlock()
+                    return
+                }
+                if received == 0 {
+                    action = c.core.inputEnded(context, into: &out)
+                } else {
+                    mayRead = received == space.count
+                    action = c.core.received(received, context, into: &out)
+                }
+            case .send(let response):
+                requestCount += 1
+                c.transfer = ResponseTransfer(response.body)
+                switch c.transfer.start(head: out, on: c.socket, chunk: Self.sendfileChunk, budget: Self.sendBudget) {
+                case .finished:
+                    c.transfer = ResponseTransfer(.none)
+                    action = c.core.sent(context, into: &out)
+                case .blocked:
+                    c.core.sendBlocked(context)
+                    return
+                case .failed:
+                    close(c)
+                    return
+                }
+            case .linger:
+                c.socket.shutdown()
+                onLingering(c)
                 return
-            }
-        }
-    }
-
-    /// Answers every complete request already in the buffer, without reading again.
-    private func drainBuffered(_ c: Connection) {
-        while slots[c.slot] === c, c.phase == .readingHead, c.buffered > 0 {
-            if c.discarding > 0 {
-                discardBody(c)
-                if c.buffered == 0 { break }
-            }
-            switch c.reading!.parser.parse(c.reading!.prefix(c.buffered)) {
-            case .complete(let head, let consumed):
-                respond(c, to: head, consumed: consumed)
-            case .invalid(let error):
-                respond(c, toInvalid: error)
-                return
-            case .needMore:
-                if c.peerClosed { close(c) }
-                return
-            }
-        }
-        if slots[c.slot] === c, c.phase == .readingHead, c.buffered == 0 {
-            if c.peerClosed {
+            case .close:
                 close(c)
-            } else {
-                releaseBuffer(c)
+                return
             }
         }
-    }
-
-    private func discardBody(_ c: Connection) {
-        let dropped = Int(min(Int64(c.buffered), c.discarding))
-        consume(c, dropped)
-        c.discarding -= Int64(dropped)
-        if c.discarding == 0 && c.buffered == 0 {
-            // The body is gone and nothing follows yet: the connection is idle again, and the next
-            // head gets its own full deadline from its first byte.
-            c.headDeadlineArmed = false
-            disarm(c)
-            idleDeadlines.append(c.slot, deadline: now + settings.keepAliveTimeout, links: &links)
-        }
-    }
-
-    /// Drops the first `count` bytes of the buffer, keeping any pipelined bytes after them.
-    private func consume(_ c: Connection, _ count: Int) {
-        guard let buffer = c.reading?.bytes else { return }
-        let rest = c.buffered - count
-        if rest > 0, let base = buffer.baseAddress {
-            memmove(base, base + count, rest)
-        }
-        c.buffered = rest
-    }
-
-    private func releaseBuffer(_ c: Connection) {
-        if let reading = c.reading {
-            pool.give(reading)
-            c.reading = nil
-            c.buffered = 0
-        }
-    }
-
-    // MARK: Answering
-
-    private func respond(_ c: Connection, to head: RequestHead, consumed: Int) {
-        var (forceClose, discard) = settings.bodyHandling(for: head)
-        if draining { forceClose = true }
-        out.removeAll(keepingCapacity: true)
-        let request = c.reading!.prefix(c.buffered)
-        let response = responder.respond(to: head, in: request, now: wallNow, forceClose: forceClose, into: &out)
-        requestCount += 1
-        if let log = hooks.logRequest { log(c.socket.rawValue, head, request, response, wallNow) }
-        consume(c, consumed)
-        c.discarding = response.keepAlive ? discard : 0
-        c.reading?.parser.reset()
-        if c.headDeadlineArmed {
-            c.headDeadlineArmed = false
-            disarm(c)
-        }
-        startResponse(c, response, lingerAfter: head.hasBody || c.buffered > 0)
-    }
-
-    private func respond(_ c: Connection, toInvalid error: ParseError) {
-        out.removeAll(keepingCapacity: true)
-        let response = responder.respond(to: error, request: c.reading!.prefix(c.buffered), now: wallNow, into: &out)
-        requestCount += 1
-        if let log = hooks.logRequest {
-            let request = c.reading!.prefix(c.buffered)
-            log(c.socket.rawValue, nil, request, response, wallNow)
-        }
-        c.buffered = 0
-        if c.headDeadlineArmed {
-            c.headDeadlineArmed = false
-            disarm(c)
-        }
-        startResponse(c, response, lingerAfter: true)
-    }
-
-    /// Sends the head straight from the shared buffer (copying only what does not leave at once),
-    /// then the body.
-    private func startResponse(_ c: Connection, _ response: Response, lingerAfter: Bool) {
-        c.keepAlive = response.keepAlive
-        c.lingerAfter = lingerAfter
-        switch response.body {
-        case .none:
-            break
-        case .file(let file, let range):
-            c.file = file
-            c.fileOffset = range.lowerBound
-            c.fileEnd = range.upperBound
-        case .multipart(let file, let parts):
-            c.file = file
-            c.parts = parts
-        }
-        let sent: Int
-        do {
-            sent = try out.withUnsafeBytes { (bytes) throws(Errno) -> Int in
-                try c.socket.send(bytes, more: c.hasBodyWork) ?? 0
-            }
-        } catch {
-            close(c)
-            return
-        }
-        if sent < out.count {
-            c.pending = Array(out[sent...])
-            c.pendingOffset = 0
-        }
-        continueResponse(c)
     }
 
     private func onWritable(_ c: Connection) {
-        continueResponse(c)
-    }
-
-    private enum Progress { case finished, blocked, failed }
-
-    private func continueResponse(_ c: Connection) {
-        switch pump(c) {
+        switch c.transfer.resume(on: c.socket, chunk: Self.sendfileChunk, budget: Self.sendBudget) {
+        case .finished:
+            c.transfer = ResponseTransfer(.none)
+            // Pipelined requests waited while this response was blocked: the core answers them now.
+            // Whether more has arrived, epoll will say once the interest is back to readable.
+            perform(c, c.core.sent(context, into: &out), mayRead: false)
+        case .blocked:
+            c.core.sendBlocked(context)
         case .failed:
             close(c)
-        case .blocked:
-            c.phase = .writing
-            disarm(c)
-            sendDeadlines.append(c.slot, deadline: now + settings.sendTimeout, links: &links)
-        case .finished:
-            let wasWriting = c.phase == .writing
-            c.clearResponse()
-            disarm(c)
-            c.phase = .readingHead
-            if !c.keepAlive || draining {
-                finish(c)
-            } else if c.buffered == 0 && c.discarding == 0 {
-                if c.peerClosed {
-                    close(c)
-                } else {
-                    // Level-triggered epoll reports anything that arrived while we were writing.
-                    idleDeadlines.append(c.slot, deadline: now + settings.keepAliveTimeout, links: &links)
-                }
-            } else {
-                // Part of the next request, or of a body to discard, is already here: the head deadline
-                // runs from that first byte.
-                c.headDeadlineArmed = true
-                headDeadlines.append(c.slot, deadline: now + settings.headTimeout, links: &links)
-                // Pipelined requests waited while this response was blocked; answer them now. (When the
-                // response went out at once, the read loop that called us carries on by itself.)
-                if wasWriting { onReadable(c) }
-            }
         }
-    }
-
-    /// Moves pending bytes, then the file range, then the remaining multipart parts.
-    private func pump(_ c: Connection) -> Progress {
-        // A fast reader could keep one transfer going for ever; after this many bytes the connection
-        // waits for its next EPOLLOUT like everyone else.
-        var budget = 4 * Self.sendfileChunk
-        do {
-            while true {
-                if budget <= 0 { return .blocked }
-                if c.pendingOffset < c.pending.count {
-                    let sent = try c.pending.withUnsafeBytes { (bytes) throws(Errno) -> Int? in
-                        try c.socket.send(
-                            UnsafeRawBufferPointer(rebasing: bytes[c.pendingOffset...]), more: c.hasBodyWork)
-                    }
-                    guard let sent else { return .blocked }
-                    c.pendingOffset += sent
-                    continue
-                }
-                if c.fileOffset < c.fileEnd, let file = c.file {
-                    let count = Int(min(c.fileEnd - c.fileOffset, Int64(Self.sendfileChunk)))
-                    guard let sent = try c.socket.sendFile(from: file.descriptor, offset: &c.fileOffset, count: count)
-                    else { return .blocked }
-                    budget -= sent
-                    // The file shrank under us: the promised Content-Length can no longer be met.
-                    if sent == 0 { return .failed }
-                    continue
-                }
-                guard c.partIndex < c.parts.count else { return .finished }
-                let part = c.parts[c.partIndex]
-                c.partIndex += 1
-                switch part {
-                case .bytes(let bytes):
-                    c.pending = bytes
-                    c.pendingOffset = 0
-                case .file(let range):
-                    c.fileOffset = range.lowerBound
-                    c.fileEnd = range.upperBound
-                }
-            }
-        } catch {
-            return .failed
-        }
-    }
-
-    // MARK: Closing
-
-    /// After a response that ends the connection: close at once, or linger when the client may still
-    /// be sending (unread bytes at close would make the kernel reset the connection, and the reset
-    /// can destroy the response before the client reads it).
-    private func finish(_ c: Connection) {
-        guard c.lingerAfter || c.buffered > 0 || c.discarding > 0 else {
-            close(c)
-            return
-        }
-        releaseBuffer(c)
-        c.socket.shutdown()
-        c.phase = .lingering
-        lingerDeadlines.append(c.slot, deadline: now + Self.lingerTimeout, links: &links)
-        onLingering(c)
     }
 
     private func onLingering(_ c: Connection) {
@@ -531,114 +268,61 @@ public final class Reactor {
     }
 
     private func close(_ c: Connection) {
-        guard slots[c.slot] === c else { return }
-        disarm(c)
-        releaseBuffer(c)
-        c.clearResponse()
-        slots[c.slot] = nil
-        freeSlots.append(c.slot)
-        connectionCount -= 1
+        guard connections.remove(c) else { return }
+        _ = c.core.close()
+        c.transfer = ResponseTransfer(.none)
+        deadlines.set(c.slot, nil)
         // The descriptor closes when the last reference to `c` goes; epoll forgets it then.
         if acceptPaused { resumeAccepting() }
     }
 
-    private func disarm(_ c: Connection) { disarm(slot: c.slot) }
-
     // MARK: Time
 
     private func nextTimeout() -> Int32 {
-        var earliest = min(acceptResumeAt, drainDeadline)
-        // Each queue's head is its earliest deadline.
-        func consider(_ head: Int) { if head >= 0 { earliest = min(earliest, links.deadline[head]) } }
-        consider(headDeadlines.head)
-        consider(idleDeadlines.head)
-        consider(sendDeadlines.head)
-        consider(lingerDeadlines.head)
+        let earliest = min(acceptResumeAt, drainDeadline, deadlines.earliest ?? .max)
         // Wake at least once a second: log flushing, the watchdog and the Date header live on that tick.
-        let milliseconds = max(0, min(1000, (earliest - now + 999_999) / 1_000_000))
+        let milliseconds = max(0, min(1000, (earliest - context.now + 999_999) / 1_000_000))
         return Int32(milliseconds)
     }
 
     private func expireDeadlines() {
-        while headDeadlines.head >= 0, links.deadline[headDeadlines.head] <= now {
-            guard let c = slots[headDeadlines.head] else {
-                headDeadlines.remove(headDeadlines.head, links: &links)
+        while let slot = deadlines.expired(at: context.now) {
+            guard let c = connections[slot] else {
+                deadlines.set(slot, nil)
                 continue
             }
-            headTimedOut(c)
+            perform(c, c.core.timedOut(context, into: &out), mayRead: false)
+            settle(c)
         }
-        for queueID in 1...3 {
-            while true {
-                let head =
-                    switch queueID {
-                    case 1: idleDeadlines.head
-                    case 2: sendDeadlines.head
-                    default: lingerDeadlines.head
-                    }
-                guard head >= 0, links.deadline[head] <= now else { break }
-                if let c = slots[head] {
-                    close(c)
-                } else {
-                    disarm(slot: head)
-                }
-            }
-        }
-    }
-
-    private func disarm(slot: Int) {
-        switch links.queue[slot] {
-        case 0: headDeadlines.remove(slot, links: &links)
-        case 1: idleDeadlines.remove(slot, links: &links)
-        case 2: sendDeadlines.remove(slot, links: &links)
-        case 3: lingerDeadlines.remove(slot, links: &links)
-        default: break
-        }
-    }
-
-    /// A head that did not arrive in time: a 408 if the client sent anything, then close.
-    private func headTimedOut(_ c: Connection) {
-        disarm(c)
-        c.headDeadlineArmed = false
-        if c.buffered > 0 {
-            out.removeAll(keepingCapacity: true)
-            let response = responder.respond(status: .requestTimeout, now: wallNow, into: &out)
-            if let log = hooks.logRequest {
-                log(c.socket.rawValue, nil, c.reading!.prefix(c.buffered), response, wallNow)
-            }
-            _ = out.withUnsafeBytes { try? c.socket.send($0) }
-        }
-        close(c)
     }
 
     // MARK: Signals
 
     private func handleSignals() {
-        while let signal = try? signals.next() {
-            switch signal {
-            case SIGTERM, SIGINT: beginDrain()
-            case SIGHUP:
+        while let number = try? signals.next() {
+            switch ServerSignal(number) {
+            case .drain: beginDrain()
+            case .reload:
                 // A stopping server does not reload (systemd would see READY=1 after STOPPING=1).
-                if !draining, let (newResponder, newSettings) = hooks.reload?() {
-                    responder = newResponder
-                    settings.reload(from: newSettings)
+                if !context.draining, let (newResponder, newSettings) = context.hooks.reload?() {
+                    context.responder = newResponder
+                    context.settings.reload(from: newSettings)
                 }
-            case SIGUSR1: hooks.reopenLogs?()
-            default: break
+            case .reopenLogs: context.hooks.reopenLogs?()
+            case nil: break
             }
         }
     }
 
     /// Stop accepting, close idle connections, let in-flight responses finish until the grace deadline.
     private func beginDrain() {
-        guard !draining else { return }
-        draining = true
-        hooks.stopping?()
-        drainDeadline = now + settings.shutdownGrace
+        guard !context.draining else { return }
+        context.draining = true
+        context.hooks.stopping?()
+        drainDeadline = context.now + context.settings.shutdownGrace
         for listener in listeners { epoll.remove(listener.socket.rawValue) }
         listeners.removeAll()
         // Idle keep-alive connections, and accepted ones that have sent nothing, have nothing in flight.
-        for case let c? in slots where c.phase == .readingHead && c.buffered == 0 && c.discarding == 0 {
-            close(c)
-        }
+        for c in connections.all where c.core.isIdle { close(c) }
     }
 }

@@ -22,8 +22,7 @@ import Posix
 /// - A directory requested with a trailing slash but without an index file is 403 (nginx without
 ///   autoindex); a regular file requested with a trailing slash is 404.
 /// - Range is only honoured for GET (RFC 9110 §14.2); HEAD answers exactly like GET without Range.
-/// - The connection is closed after 400, 500 and 501 (like nginx) and after a request with a chunked
-///   body (which is not read).
+/// - The connection is closed after 400, 500 and 501 (like nginx).
 public final class Responder {
     /// The settings it serves (the threads mode builds one Responder per connection from it).
     public let site: Site
@@ -89,7 +88,7 @@ public final class Responder {
         into out: inout [UInt8]
     ) -> Response {
         var exchange = Exchange(
-            keepAlive: !forceClose && head.keepAlive && !head.isChunked, version: head.version,
+            keepAlive: !forceClose && head.keepAlive, version: head.version,
             isHead: head.method == .head, now: now)
         switch head.method {
         case .get, .head:
@@ -160,12 +159,8 @@ public final class Responder {
 
     /// Answer for a plain status with a small HTML body (used for 408 on timeouts, 503 when over the
     /// connection limit). Always Connection: close.
-    /// The whole answer is in `out` (a custom error page too, within `OpenFile.inMemoryLimit`): the
-    /// caller may send it with a single non-blocking send and close.
     public func respond(status: Status, now: Int64, into out: inout [UInt8]) -> Response {
-        var exchange = Exchange(keepAlive: false, version: .http11, isHead: false, now: now)
-        exchange.bodyInHeadOnly = true
-        return generated(status, exchange, into: &out)
+        generated(status, Exchange(keepAlive: false, version: .http11, isHead: false, now: now), into: &out)
     }
 
     // MARK: - OPTIONS and CORS
@@ -395,9 +390,7 @@ public final class Responder {
         if status == .badRequest || status == .internalServerError || status == .notImplemented {
             exchange.keepAlive = false
         }
-        if status.code >= 400, let name = site.errorPages[status.code], case .file(let page) = cache.resolve(name),
-            page.contents != nil || !exchange.bodyInHeadOnly
-        {
+        if status.code >= 400, let name = site.errorPages[status.code], case .file(let page) = cache.resolve(name) {
             // The site's page, with the original status and its own type; no validators or caching
             // fields: they would describe the page, not the answer. A page that is missing or not a
             // regular file falls through to the built-in one below, so there is no loop to fear.
@@ -430,8 +423,6 @@ public final class Responder {
         var isHead: Bool
         var now: Int64
         var cors = CORSAnswer.none
-        /// The caller sends only `out`: a body must be generated into it, not referred to.
-        var bodyInHeadOnly = false
     }
 
     /// The CORS fields an answer carries.

@@ -26,12 +26,7 @@ public final class ThreadedServer {
 
     private var draining = false
     private var drainDeadline: Int64 = .max
-    private var acceptResumeAt: Int64 = 0
-    private var reportedShortage = false
-
-    private static let handledSignals = [SIGTERM, SIGINT, SIGHUP, SIGUSR1]
-    private static let acceptBurst = 64
-    private static let shortagePause: Int64 = 100_000_000
+    private var accepting = AcceptLoop()
 
     /// `responder` is not used to serve: a Responder is not thread-safe, so every connection thread
     /// makes its own, sharing this one's file cache.
@@ -40,7 +35,7 @@ public final class ThreadedServer {
         hooks: ServerHooks = ServerHooks()
     ) throws(Errno) {
         SignalDescriptor.ignoreBrokenPipe()
-        self.signals = try SignalDescriptor(Self.handledSignals)
+        self.signals = try SignalDescriptor(ServerSignal.handled)
         self.listeners = listeners
         self.shared = responder.shared
         self.settings = settings
@@ -118,7 +113,7 @@ public final class ThreadedServer {
     /// woken when a connection thread ends: flag first, then the count again, while a thread
     /// decrements the count and then reads the flag, so one of the two sees the other.
     private func canAccept(now: Int64) -> Bool {
-        guard !draining, now >= acceptResumeAt else { return false }
+        guard !draining, now >= accepting.resumeAt else { return false }
         if registry.count.load(ordering: .sequentiallyConsistent) < settings.maxConnections {
             registry.wakeWanted.store(false, ordering: .sequentiallyConsistent)
             return true
@@ -130,40 +125,20 @@ public final class ThreadedServer {
     private func pollTimeout(now: Int64, accepting: Bool) -> Int32 {
         // Wake at least once a second: log flushing, the watchdog and status live on that tick.
         var earliest = now + ServerSettings.second
-        if !draining && !accepting && acceptResumeAt > now { earliest = min(earliest, acceptResumeAt) }
+        if !draining && !accepting && self.accepting.resumeAt > now {
+            earliest = min(earliest, self.accepting.resumeAt)
+        }
         if draining { earliest = min(earliest, drainDeadline) }
         return Int32(max(0, (earliest - now + 999_999) / 1_000_000))
     }
 
     private func acceptConnections(from listener: Listener, now: Int64) {
-        for _ in 0..<Self.acceptBurst {
-            if registry.count.load(ordering: .relaxed) >= settings.maxConnections { return }
-            let accepted: FileDescriptor?
-            do {
-                // The listener is non-blocking (poll says when to call); the connection is blocking.
-                accepted = try listener.socket.accept(nonBlocking: false)
-            } catch {
-                switch error.code {
-                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                    // Out of descriptors: stop asking for a moment instead of spinning on a listener
-                    // that stays readable. Logged once per shortage, in the reactor's words.
-                    pauseAccepting(now: now, "accept: \(error); pausing accepts until descriptors free up")
-                    return
-                default:
-                    continue  // ECONNABORTED and the like concern only that one client
-                }
-            }
-            guard let socket = accepted else { return }
-            guard start(socket, now: now) else { return }
-        }
-    }
-
-    private func pauseAccepting(now: Int64, _ message: String) {
-        if !reportedShortage {
-            reportedShortage = true
-            hooks.warn?(message)
-        }
-        acceptResumeAt = now + Self.shortagePause
+        let (registry, limit) = (registry, settings.maxConnections)
+        // The listener is non-blocking (poll says when to call); the connection is blocking.
+        _ = accepting.accept(
+            from: listener, nonBlocking: false, now: now, warn: hooks.warn,
+            room: { registry.count.load(ordering: .relaxed) < limit },
+            take: { socket in start(socket, now: now) })
     }
 
     /// Creates the connection's thread; false (and accepting paused) if no thread can be created.
@@ -182,10 +157,9 @@ public final class ThreadedServer {
         } catch {
             FileDescriptor(owning: fd).close()
             registry.count.subtract(1, ordering: .sequentiallyConsistent)
-            pauseAccepting(now: now, "\(error); pausing accepts until threads end")
+            accepting.pause(now: now, warn: hooks.warn, "\(error); pausing accepts until threads end")
             return false
         }
-        reportedShortage = false
         return true
     }
 
@@ -211,17 +185,17 @@ public final class ThreadedServer {
     private static func blockHandledSignals() throws(Errno) {
         var set = sigset_t()
         sigemptyset(&set)
-        for signal in handledSignals { sigaddset(&set, signal) }
+        for signal in ServerSignal.handled { sigaddset(&set, signal) }
         let result = pthread_sigmask(SIG_BLOCK, &set, nil)
         if result != 0 { throw Errno(result, "pthread_sigmask") }
     }
 
     private func handleSignals(now: Int64) {
-        while let signal = try? signals.next() {
-            switch signal {
-            case SIGTERM, SIGINT: beginDrain(now: now)
-            case SIGHUP where !draining: reload()  // a stopping server does not reload
-            case SIGUSR1: hooks.reopenLogs?()
+        while let number = try? signals.next() {
+            switch ServerSignal(number) {
+            case .drain: beginDrain(now: now)
+            case .reload where !draining: reload()  // a stopping server does not reload
+            case .reopenLogs: hooks.reopenLogs?()
             default: break
             }
         }

@@ -4,20 +4,24 @@ import HTTP1
 /// head, so an idle keep-alive connection holds neither (nginx's lesson: ten thousand idle clients
 /// should cost little). It starts small and grows up to the head limit only for a head that needs
 /// it, so thousands of clients each trickling a head (slowloris) hold kilobytes, not the limit each.
+/// A little room beyond the head limit lets a request body stream through behind a head of the
+/// largest size (the body is dropped as it arrives, while the head waits for its answer).
 final class ReadBuffer {
     private(set) var bytes: UnsafeMutableRawBufferPointer
     var parser: RequestParser
     let limit: Int
 
     init(size: Int, limits: ParserLimits) {
-        limit = limits.maxHead
+        limit = limits.maxHead + Self.bodyRoom
         bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: min(size, limit), alignment: 16)
         parser = RequestParser(limits: limits)
     }
 
     deinit { bytes.deallocate() }
 
-    /// Doubles the capacity (up to the head limit), keeping the first `count` bytes; false at the limit.
+    static let bodyRoom = 1024
+
+    /// Doubles the capacity (up to the limit), keeping the first `count` bytes; false at the limit.
     /// The parser keeps offsets, not pointers, so moving the bytes is safe.
     func grow(keeping count: Int) -> Bool {
         guard bytes.count < limit else { return false }
