@@ -85,6 +85,21 @@ extension ResponderTests {
         #expect(none["Vary"] == nil)
     }
 
+    @Test func variantsOutsideTheRootOrNotRegularAreIgnored() throws {
+        try site.write("app.js", "original")
+        try "outside".write(to: site.outside.appendingPathComponent("app.js.gz"), atomically: true, encoding: .utf8)
+        #expect(
+            symlink(
+                site.outside.appendingPathComponent("app.js.gz").path,
+                site.root.appendingPathComponent("app.js.gz").path)
+                == 0)
+        try site.directory("app.js.br")
+        let answer = try get("/app.js", headers: [("Accept-Encoding", "gzip, br")])
+        #expect(answer.text == "original")
+        #expect(answer["Content-Encoding"] == nil)
+        #expect(answer["Vary"] == nil)
+    }
+
     @Test func variantAppearingOrChangingIsNoticedAfterTTL() throws {
         let responder = try responder()
         #expect(try get("/style.css", headers: [("Accept-Encoding", "gzip")], using: responder)["Vary"] == nil)
