@@ -11,7 +11,7 @@ DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/spindle
 # The binary `install-files` copies; the tests point it at the debug build to skip the release build.
 BINARY ?= .build/release/spindle
 
-.PHONY: all build release run dev test fmt lint fuzz bench clean install install-files uninstall
+.PHONY: all build release run dev test fmt lint fuzz bench clean install install-files uninstall assets chromium
 
 all: build
 
@@ -30,9 +30,35 @@ run: release
 dev: build
 	$(SWIFT) run spindle --root public --listen 127.0.0.1:$(PORT)
 
-# The integration tests start the debug binary that `build` produced.
-test: build
+# The integration tests start the debug binary that `build` produced. The browser test needs chromium.
+test: build chromium
 	$(SWIFT) test
+
+# Debian's chromium for the end-to-end browser test, installed when missing and possible (root, apt);
+# bounded in time, and never failing the build: without it that test is skipped, loudly.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "*** chromium is missing and cannot be installed here (needs root and apt-get):" \
+	         "the browser test will be SKIPPED. Install it with: apt-get install chromium" >&2; exit 0; fi; \
+	echo "installing chromium for the browser test (apt-get, at most 5 minutes)" >&2; \
+	timeout 300 apt-get install -y -qq chromium >/dev/null 2>&1 \
+	|| { timeout 120 apt-get update -qq >/dev/null 2>&1 && timeout 300 apt-get install -y -qq chromium >/dev/null 2>&1; } \
+	|| echo "*** could not install chromium (apt-get failed or timed out): the browser test will be SKIPPED" >&2
+
+# public/assets/site.css and app.js are served fingerprinted, with .gz and .br beside them (committed).
+# After editing one (under its fingerprinted name), this renames it to its new content hash, rewrites
+# the references in public/, and regenerates the variants. Needs gzip and brotli (apt-get install brotli).
+assets:
+	@set -e; cd public/assets; for base in site.css app.js; do \
+	    stem=$${base%.*}; ext=$${base##*.}; \
+	    current=$$(ls $$stem.*.$$ext 2>/dev/null | head -1); [ -n "$$current" ] || current=$$base; \
+	    new=$$stem.$$(sha256sum $$current | cut -c1-8).$$ext; \
+	    if [ "$$current" != "$$new" ]; then mv $$current $$new; rm -f $$current.gz $$current.br; fi; \
+	    gzip -9 -n -k -f $$new; brotli -q 11 -k -f $$new; \
+	    sed -i -E "s#/assets/$$stem(\.[0-9a-f]{8})?\.$$ext([\"<])#/assets/$$new\\2#g" ../*.html ../docs/*.html; \
+	    echo "public/assets/$$new (+ .gz, .br)"; \
+	done
 
 fmt:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

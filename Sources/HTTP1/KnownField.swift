@@ -4,6 +4,7 @@ enum KnownField: UInt8, Sendable {
     case host, contentLength, transferEncoding, connection, expect
     case range, ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince, ifRange
     case acceptEncoding, userAgent, referer
+    case origin, accessControlRequestMethod, accessControlRequestHeaders
 
     /// Identifies a field name (a token, so case folding by OR 0x20 is exact): the length picks at
     /// most two candidates, then one word-wise comparison decides.
@@ -15,7 +16,7 @@ enum KnownField: UInt8, Sendable {
         switch count {
         case 4: return eq("host") ? .host : .other
         case 5: return eq("range") ? .range : .other
-        case 6: return eq("expect") ? .expect : .other
+        case 6: return eq("expect") ? .expect : eq("origin") ? .origin : .other
         case 7: return eq("referer") ? .referer : .other
         case 8: return eq("if-match") ? .ifMatch : eq("if-range") ? .ifRange : .other
         case 10: return eq("connection") ? .connection : eq("user-agent") ? .userAgent : .other
@@ -25,6 +26,8 @@ enum KnownField: UInt8, Sendable {
         case 17:
             return eq("transfer-encoding") ? .transferEncoding : eq("if-modified-since") ? .ifModifiedSince : .other
         case 19: return eq("if-unmodified-since") ? .ifUnmodifiedSince : .other
+        case 29: return eq("access-control-request-method") ? .accessControlRequestMethod : .other
+        case 30: return eq("access-control-request-headers") ? .accessControlRequestHeaders : .other
         default: return .other
         }
     }

@@ -36,6 +36,10 @@ public struct RequestHead: Sendable, Equatable {
     public var ifUnmodifiedSince: Range<Int>? = nil
     public var ifRange: Range<Int>? = nil
     public var acceptEncoding: Range<Int>? = nil
+    /// CORS (Fetch standard): the requesting origin, and a preflight's method and header list.
+    public var origin: Range<Int>? = nil
+    public var accessControlRequestMethod: Range<Int>? = nil
+    public var accessControlRequestHeaders: Range<Int>? = nil
     /// Kept for the combined access-log format.
     public var userAgent: Range<Int>? = nil
     public var referer: Range<Int>? = nil

@@ -37,10 +37,11 @@ public enum ParseResult: Sendable, Equatable {
 ///   `.unsupportedTransferEncoding`, answered 400 and closed: §6.3 requires 400 when the final coding is
 ///   not chunked, and §6.1's 501 for an unknown coding is only a SHOULD, so one safe answer covers
 ///   both; `chunked` twice is `.invalidHeaderValue` (§7.1).
-/// - A repeated Range, If-Range, If-Match, If-None-Match, If-Modified-Since or If-Unmodified-Since is
-///   `.repeatedField` (400): the head keeps one range per field, and combining two list fields would
-///   need a copy. A repeated Accept-Encoding, User-Agent or Referer keeps the first (at worst no
-///   compression or a shorter log line). Connection tokens and Expect accumulate over repeats.
+/// - A repeated Range, If-Range, If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since,
+///   Origin or Access-Control-Request-Method is `.repeatedField` (400): the head keeps one range per
+///   field, and combining two list fields would need a copy. A repeated Accept-Encoding, User-Agent,
+///   Referer or Access-Control-Request-Headers keeps the first (at worst no compression, a shorter
+///   log line or a failed preflight). Connection tokens and Expect accumulate over repeats.
 /// - Expect is `expectsContinue` only for exactly `100-continue`; other expectations are ignored.
 /// - Control bytes other than CR/LF (and HTAB in field values) are `.controlCharacter` wherever they
 ///   appear, except as the very first byte (`.notHTTP`).
@@ -462,6 +463,10 @@ public struct RequestParser: Sendable {
         case .acceptEncoding: if head.acceptEncoding == nil { head.acceptEncoding = value }
         case .userAgent: if head.userAgent == nil { head.userAgent = value }
         case .referer: if head.referer == nil { head.referer = value }
+        case .origin: return Self.setOnce(&head.origin, value)
+        case .accessControlRequestMethod: return Self.setOnce(&head.accessControlRequestMethod, value)
+        case .accessControlRequestHeaders:
+            if head.accessControlRequestHeaders == nil { head.accessControlRequestHeaders = value }
         }
         return nil
     }

@@ -5,6 +5,7 @@ public struct Status: Sendable, Equatable, Hashable {
     public init(code: Int) { self.code = code }
 
     public static let ok = Status(code: 200)
+    public static let noContent = Status(code: 204)
     public static let partialContent = Status(code: 206)
     public static let movedPermanently = Status(code: 301)
     public static let notModified = Status(code: 304)
@@ -27,6 +28,7 @@ public struct Status: Sendable, Equatable, Hashable {
     public var reason: StaticString {
         switch code {
         case 200: "OK"
+        case 204: "No Content"
         case 206: "Partial Content"
         case 301: "Moved Permanently"
         case 304: "Not Modified"

@@ -4,10 +4,14 @@ public struct CommandLineOverrides: Sendable {
     public var listen: [ListenAddress] = []
     public var mode: ServingMode?
     public var accessLog: AccessLogDestination?
+    /// The client-side route fallback file; "" turns it off.
+    public var fallback: String?
 
     public init() {}
 
-    public init(root: String?, listen: [String], mode: String?, accessLog: String?) throws(ConfigError) {
+    public init(root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil)
+        throws(ConfigError)
+    {
         self.root = root
         for text in listen {
             do {
@@ -25,10 +29,19 @@ public struct CommandLineOverrides: Sendable {
             self.mode = parsed
         }
         self.accessLog = accessLog.map(AccessLogDestination.init(configValue:))
+        if let fallback {
+            guard fallback.isEmpty || ConfigurationReader.normalizedSitePath(fallback) != nil else {
+                throw ConfigError(
+                    file: "command line", line: nil, key: "--fallback",
+                    message: "'\(fallback)' is not a file under the root (like \"index.html\")")
+            }
+            self.fallback = fallback.isEmpty ? "" : ConfigurationReader.normalizedSitePath(fallback)
+        }
     }
 
     public func apply(to configuration: inout Configuration) {
         configuration.apply(root: root, listen: listen, mode: mode)
         if let accessLog { configuration.accessLog = accessLog }
+        if let fallback { configuration.fallback = fallback }
     }
 }

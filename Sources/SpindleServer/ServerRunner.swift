@@ -80,7 +80,9 @@ extension Site {
         self.init(
             root: configuration.root, indexFiles: configuration.index,
             dotfiles: configuration.dotfiles, mimeOverrides: configuration.mimeOverrides,
-            extraHeaders: configuration.headers.map { (name: $0.name, value: $0.value) })
+            extraHeaders: configuration.headers.map { (name: $0.name, value: $0.value) },
+            errorPages: configuration.errorPages, precompressed: configuration.precompressed,
+            cachePolicy: configuration.cachePolicy, fallback: configuration.fallback, cors: configuration.cors)
     }
 }
 

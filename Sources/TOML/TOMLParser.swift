@@ -46,18 +46,24 @@ struct TOMLParser {
     private mutating func parseTableHeader(root: Node) throws(TOMLError) -> Node {
         let headerLine = line
         index += 1
-        if peek() == UInt8(ascii: "[") {
-            throw error("arrays of tables ([[...]]) are not supported")
-        }
+        let isArray = peek() == UInt8(ascii: "[")
+        if isArray { index += 1 }
         let parts = try parseKey()
         guard peek() == UInt8(ascii: "]") else { throw error("expected ']' to close the table header") }
         index += 1
+        if isArray {
+            guard peek() == UInt8(ascii: "]") else { throw error("expected ']]' to close the table header") }
+            index += 1
+        }
         let name = parts.joined(separator: ".")
         var node = root
         for part in parts.dropLast() {
             switch node.child(part) {
             case .table(let child)?:
                 node = child
+            case .tables(let elements, _)?:
+                // `[a.b]` after `[[a]]` extends the latest element of `a`.
+                node = elements[elements.count - 1]
             case .value(let value)?:
                 let what =
                     value.table == nil ? "\(value.typeName), not a table" : "an inline table, which cannot be extended"
@@ -70,7 +76,25 @@ struct TOMLParser {
             }
         }
         let last = parts[parts.count - 1]
+        if isArray {
+            let element = Node(path: node.path + [last], origin: .header, line: headerLine)
+            switch node.child(last) {
+            case nil:
+                node.entries.append((last, .tables([element], line: headerLine)))
+            case .tables(let elements, let line)?:
+                if let position = node.entries.firstIndex(where: { $0.key == last }) {
+                    node.entries[position].child = .tables(elements + [element], line: line)
+                }
+            case let other?:
+                throw error(
+                    at: headerLine, key: name,
+                    "already defined as \(other.isTable ? "a table" : "a value") on line \(other.line)")
+            }
+            return element
+        }
         switch node.child(last) {
+        case .tables(_, let line)?:
+            throw error(at: headerLine, key: name, "already defined as an array of tables on line \(line)")
         case .table(let existing)?:
             switch existing.origin {
             case .implicit:
@@ -121,6 +145,9 @@ struct TOMLParser {
                     at: keyLine, key: name,
                     "cannot add to table [\(child.path.joined(separator: "."))] with dotted keys "
                         + "(it is defined on line \(child.line))")
+            case .tables(_, let line)?:
+                throw error(
+                    at: keyLine, key: name, "'\(node.keyPath(part))' is an array of tables (line \(line))")
             case .value(let existing)?:
                 let what = existing.table == nil ? existing.typeName : "an inline table, which cannot be extended"
                 throw error(
@@ -496,12 +523,20 @@ extension TOMLParser {
         enum Child {
             case value(TOMLValue)
             case table(Node)
+            /// `[[key]]` elements, in order; `line` is the first header's.
+            case tables([Node], line: Int)
 
             var line: Int {
                 switch self {
                 case .value(let value): value.line
                 case .table(let node): node.line
+                case .tables(_, let line): line
                 }
+            }
+
+            var isTable: Bool {
+                if case .table = self { return true }
+                return false
             }
         }
 
@@ -536,6 +571,11 @@ extension TOMLParser {
                         TOMLTable.Entry(key: entry.key, value: value)
                     case .table(let node):
                         TOMLTable.Entry(key: entry.key, value: TOMLValue(.table(node.frozen()), line: node.line))
+                    case .tables(let nodes, let line):
+                        TOMLTable.Entry(
+                            key: entry.key,
+                            value: TOMLValue(
+                                .array(nodes.map { TOMLValue(.table($0.frozen()), line: $0.line) }), line: line))
                     }
                 })
         }

@@ -20,10 +20,16 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("access-log"), help: "Access log: a path, - for stdout, or off.")
     var accessLog: String?
 
+    @Option(
+        name: .long,
+        help: "File under the root answering missing extension-less paths (client-side routes), e.g. index.html.")
+    var fallback: String?
+
     func run() throws {
         let overrides: CommandLineOverrides
         do {
-            overrides = try CommandLineOverrides(root: root, listen: listen, mode: mode, accessLog: accessLog)
+            overrides = try CommandLineOverrides(
+                root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback)
         } catch {
             throw ValidationError(error.description)
         }

@@ -47,6 +47,20 @@ extension Integration {
                 message: "must be between"),
             BadConfig(
                 name: "unknown mode", text: "mode = \"fast\"\n", line: 1, key: "mode", message: "'fast'"),
+            BadConfig(
+                name: "unknown coding", text: "precompressed = [\"br\", \"lzma\"]\n", line: 1, key: "precompressed",
+                message: "'lzma'"),
+            BadConfig(
+                name: "cache rule without a value",
+                text:
+                    "[[cache_rules]]\nmatch = \"/a/*\"\ncache_control = \"no-cache\"\n\n[[cache_rules]]\nmatch = \"/b/*\"\n",
+                line: 5, key: "cache_rules[2]", message: "needs both"),
+            BadConfig(
+                name: "error page outside the root", text: "[error_pages]\n404 = \"../404.html\"\n", line: 2,
+                key: "error_pages.404", message: "not a file under the root"),
+            BadConfig(
+                name: "origin with a path", text: "[cors]\nallow_origins = [\"https://example.com/app\"]\n", line: 2,
+                key: "cors.allow_origins", message: "not an origin"),
         ]
 
         @Test(arguments: badConfigs)

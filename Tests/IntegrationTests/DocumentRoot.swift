@@ -4,7 +4,9 @@ import Glibc
 /// The website the integration tests serve, generated once per test run in a temporary directory:
 ///
 ///     base/root/index.html, small.txt (1 KiB), medium.bin (256 KiB), big.bin (100 MiB),
-///               subdir/index.html, .hidden, escape.txt → base/secret.txt, escape-dir → base/outside
+///               subdir/index.html, .hidden, escape.txt → base/secret.txt, escape-dir → base/outside,
+///               app.3f9a1c2b.css with .gz and .br beside it, old.txt with a stale .gz,
+///               errors/403.html, app/index.html (a single-page app's shell)
 ///     base/secret.txt, base/outside/secret.txt   (outside the root: must never be served)
 ///     base/scratch/                               (configs and downloads)
 struct DocumentRoot: Sendable {
@@ -25,6 +27,19 @@ struct DocumentRoot: Sendable {
     /// big.bin is 100 chunks of 1 MiB: this chunk with its first 8 bytes replaced by the chunk number,
     /// so a body that is off by whole chunks does not compare equal.
     let chunk: [UInt8]
+
+    /// The fingerprinted stylesheet, and its precompressed variants.
+    static let stylesheet = Array("body { color: #123; }\n".utf8)
+    /// `brotli -c` of `stylesheet` (brotli is not on every machine; gzip is).
+    static let stylesheetBrotli: [UInt8] = [
+        0x21, 0x54, 0x00, 0x04, 0x62, 0x6f, 0x64, 0x79, 0x20, 0x7b, 0x20, 0x63, 0x6f, 0x6c, 0x6f, 0x72, 0x3a, 0x20,
+        0x23, 0x31, 0x32, 0x33, 0x3b, 0x20, 0x7d, 0x0a, 0x03,
+    ]
+    var stylesheetGzip: [UInt8] {
+        (try? Data(contentsOf: URL(fileURLWithPath: root + "/app.3f9a1c2b.css.gz"))).map(Array.init) ?? []
+    }
+    static let appShell = Array("<!doctype html><title>App</title><p>single-page app shell</p>\n".utf8)
+    static let forbiddenPage = Array("<!doctype html><title>403</title><p>custom forbidden page</p>\n".utf8)
 
     /// The contents of a file under the root by URL path, for the small files.
     func contents(of path: String) -> [UInt8]? {
@@ -83,6 +98,18 @@ struct DocumentRoot: Sendable {
             try write(small, to: root + "/small.txt")
             try write(medium, to: root + "/medium.bin")
             try write(Array("dotfile, never served\n".utf8), to: root + "/.hidden")
+            try write(stylesheet, to: root + "/app.3f9a1c2b.css")
+            try write(stylesheetBrotli, to: root + "/app.3f9a1c2b.css.br")
+            try gzip(root + "/app.3f9a1c2b.css")
+            try write(Array("current text\n".utf8), to: root + "/old.txt")
+            try gzip(root + "/old.txt")
+            // Left behind by an edit: older than the file it once encoded.
+            try fm.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: root + "/old.txt.gz")
+            try fm.createDirectory(atPath: root + "/errors", withIntermediateDirectories: true)
+            try write(forbiddenPage, to: root + "/errors/403.html")
+            try fm.createDirectory(atPath: root + "/app", withIntermediateDirectories: true)
+            try write(appShell, to: root + "/app/index.html")
             try write(Array("\(secretMarker) secret.txt\n".utf8), to: base + "/secret.txt")
             try write(Array("\(secretMarker) outside/secret.txt\n".utf8), to: base + "/outside/secret.txt")
             try fm.createSymbolicLink(atPath: root + "/escape.txt", withDestinationPath: base + "/secret.txt")
@@ -97,6 +124,12 @@ struct DocumentRoot: Sendable {
         } catch {
             fatalError("cannot generate the test document root in \(base): \(error)")
         }
+    }
+
+    /// `gzip -k -n`: a real gzip variant beside `path`.
+    private static func gzip(_ path: String) throws {
+        let result = try run("/bin/gzip", ["-k", "-n", "-f", path])
+        guard result.status == 0 else { throw HarnessError("gzip \(path): \(result.stderr)") }
     }
 
     private static func create(_ path: String) throws -> String {

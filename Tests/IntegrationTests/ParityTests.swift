@@ -43,18 +43,73 @@ extension Integration {
             get("/", "X-Big: \(String(repeating: "y", count: 40_000))\r\n"),
             "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            // Precompressed variants and the caching policy.
+            get("/app.3f9a1c2b.css"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: gzip, deflate, br, zstd\r\n"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: br;q=0, gzip\r\n"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: gzip\r\nRange: bytes=0-4\r\n"),
+            get("/app.3f9a1c2b.css", "Accept-Encoding: br\r\n", method: "HEAD"),
+            get("/app.3f9a1c2b.css.gz", "Accept-Encoding: gzip\r\n"),
+            get("/old.txt", "Accept-Encoding: gzip\r\n"),
+        ]
+
+        /// The site features that need configuring: CORS, a fallback, error pages.
+        static let siteConfig = """
+            fallback = "app/index.html"
+
+            [[cache_rules]]
+            match = "/subdir/*"
+            cache_control = "public, max-age=60"
+
+            [error_pages]
+            400 = "errors/403.html"
+            404 = "errors/403.html"
+            505 = "errors/403.html"
+
+            [cors]
+            allow_origins = ["https://example.com"]
+            """
+
+        static let siteRequests: [String] = [
+            get("/settings/profile"),
+            get("/settings/profile", "Accept-Encoding: gzip\r\n", method: "HEAD"),
+            get("/missing.js"),
+            get("/missing.js", method: "HEAD"),
+            get("/../secret.txt"),
+            "GET / HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n",
+            get("/subdir/"),
+            get("/small.txt", "Origin: https://example.com\r\n"),
+            get("/small.txt", "Origin: https://evil.example\r\n"),
+            get("/app.3f9a1c2b.css", "Origin: https://example.com\r\nAccept-Encoding: br\r\n"),
+            get("/", method: "OPTIONS"),
+            "OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            get(
+                "/small.txt",
+                "Origin: https://example.com\r\nAccess-Control-Request-Method: GET\r\n"
+                    + "Access-Control-Request-Headers: range\r\n", method: "OPTIONS"),
+            get(
+                "/small.txt", "Origin: https://example.com\r\nAccess-Control-Request-Method: PUT\r\n", method: "OPTIONS"
+            ),
         ]
 
         @Test func bothModesAnswerIdentically() throws {
-            let eventLoop = try ServerProcess(mode: "event-loop")
+            try compare(config: nil, Self.requests)
+        }
+
+        @Test func bothModesAnswerIdenticallyWithSiteFeatures() throws {
+            try compare(config: Self.siteConfig, Self.siteRequests + Self.requests)
+        }
+
+        func compare(config: String?, _ requests: [String]) throws {
+            let eventLoop = try ServerProcess(mode: "event-loop", config: config)
             defer { eventLoop.kill() }
-            let threads = try ServerProcess(mode: "threads")
+            let threads = try ServerProcess(mode: "threads", config: config)
             defer { threads.kill() }
 
             let first = try RawClient.exchange(port: eventLoop.port, get("/small.txt"))
             let etag = try #require(first.header("ETag"))
             let lastModified = try #require(first.header("Last-Modified"))
-            for template in Self.requests {
+            for template in requests {
                 let request = template.replacingOccurrences(of: "ETAG", with: etag)
                     .replacingOccurrences(of: "LASTMOD", with: lastModified)
                 let isHead = request.hasPrefix("HEAD ")

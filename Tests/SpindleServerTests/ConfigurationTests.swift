@@ -30,6 +30,60 @@ import Testing
         #expect(config.logLevel == .info)
         #expect(config.mimeOverrides.isEmpty)
         #expect(config.headers.isEmpty)
+        #expect(config.precompressed == [.br, .zstd, .gzip])
+        #expect(config.cachePolicy == CachePolicy(mode: .auto, maxAge: 3600, rules: []))
+        #expect(config.errorPages == [404: "404.html"])
+        #expect(config.fallback == "")
+        #expect(config.cors == CORSPolicy(allowOrigins: [], maxAge: 86_400))
+    }
+
+    @Test func siteKeys() throws {
+        let config = try Configuration.parse(
+            """
+            precompressed = ["gzip", "br"]
+            cache = "off"
+            cache_max_age = 60
+            fallback = "/app/index.html"
+
+            [[cache_rules]]
+            match = "/fonts/*"
+            cache_control = "public, max-age=604800"
+
+            [[cache_rules]]
+            match = "*.json"
+            cache_control = "no-store"
+
+            [error_pages]
+            403 = "errors/403.html"
+            500 = "500.html"
+
+            [cors]
+            allow_origins = ["https://example.com", "http://localhost:5173"]
+            max_age = 600
+            """, file: "site.toml")
+        #expect(config.precompressed == [.gzip, .br])
+        #expect(
+            config.cachePolicy
+                == CachePolicy(
+                    mode: .off, maxAge: 60,
+                    rules: [
+                        .init(match: "/fonts/*", cacheControl: "public, max-age=604800"),
+                        .init(match: "*.json", cacheControl: "no-store"),
+                    ]))
+        #expect(config.fallback == "app/index.html")
+        #expect(config.errorPages == [403: "errors/403.html", 500: "500.html"])
+        #expect(config.cors == CORSPolicy(allowOrigins: ["https://example.com", "http://localhost:5173"], maxAge: 600))
+        let inline = try Configuration.parse(
+            """
+            precompressed = []
+            cache_rules = [{ match = "/a/*", cache_control = "no-cache" }]
+            error_pages = {}
+            cors = { allow_origins = ["*"] }
+            """, file: "c")
+        #expect(inline.precompressed.isEmpty)
+        #expect(inline.cachePolicy.rules == [.init(match: "/a/*", cacheControl: "no-cache")])
+        #expect(inline.errorPages.isEmpty)
+        #expect(inline.cors.allowOrigins == ["*"])
     }
 
     @Test func emptyFileGivesDefaults() throws {
@@ -49,7 +103,7 @@ import Testing
         let text = try String(contentsOfFile: Self.shippedConfigPath, encoding: .utf8)
         let keys =
             ConfigurationReader.topLevelKeys + ConfigurationReader.timeoutKeys + ConfigurationReader.limitKeys
-            + ConfigurationReader.threadKeys
+            + ConfigurationReader.threadKeys + ConfigurationReader.corsKeys
         for key in keys {
             #expect(text.contains("\n\(key) = ") || text.contains("\n[\(key)]"), "missing \(key)")
         }
@@ -230,6 +284,57 @@ import Testing
         ErrorCase(text: "[headers]\nX-A = \" a\"", line: 2, key: "headers.X-A", message: "whitespace"),
         ErrorCase(text: "[headers]\nX-A = \"a\"\nx-a = \"b\"", line: 3, key: "headers.x-a", message: "listed twice"),
         ErrorCase(text: "[headers]\nX-A = 1", line: 2, key: "headers.X-A", message: "expected a string"),
+        ErrorCase(
+            text: "precompressed = [\"br\", \"deflate\"]", line: 1, key: "precompressed",
+            message: "'deflate' is not one of \"br\", \"zstd\", \"gzip\""),
+        ErrorCase(text: "precompressed = [\"br\", \"br\"]", line: 1, key: "precompressed", message: "listed twice"),
+        ErrorCase(text: "precompressed = \"br\"", line: 1, key: "precompressed", message: "expected an array"),
+        ErrorCase(text: "cache = \"on\"", line: 1, key: "cache", message: "'on' is not one of \"auto\", \"off\""),
+        ErrorCase(text: "cache_max_age = -1", line: 1, key: "cache_max_age", message: "out of range"),
+        ErrorCase(text: "cache_max_age = \"1h\"", line: 1, key: "cache_max_age", message: "expected an integer"),
+        ErrorCase(
+            text: "[[cache_rules]]\nmatch = \"/a\"\ncache_control = \"x\"\n[[cache_rules]]\nmatch = \"/b\"", line: 4,
+            key: "cache_rules[2]",
+            message: "needs both 'match' and 'cache_control'"),
+        ErrorCase(
+            text: "[[cache_rules]]\nmatch = \"fonts\"\ncache_control = \"x\"", line: 2, key: "cache_rules[1].match",
+            message: "is not a path pattern"),
+        ErrorCase(
+            text: "[[cache_rules]]\nmatch = \"/a\"\ncache_control = \"a\\r\\nX: 1\"", line: 3,
+            key: "cache_rules[1].cache_control", message: "visible ASCII"),
+        ErrorCase(
+            text: "[[cache_rules]]\nmatch = \"/a\"\ncache_control = \"\"", line: 3, key: "cache_rules[1].cache_control",
+            message: "must not be empty"),
+        ErrorCase(
+            text: "[[cache_rules]]\nmach = \"/a\"", line: 2, key: "cache_rules[1].mach",
+            message: "did you mean 'match'?"),
+        ErrorCase(text: "cache_rules = [1]", line: 1, key: "cache_rules[1]", message: "expected a table"),
+        ErrorCase(text: "[error_pages]\n200 = \"ok.html\"", line: 2, key: "error_pages.200", message: "400 to 599"),
+        ErrorCase(
+            text: "[error_pages]\nnotfound = \"x.html\"", line: 2, key: "error_pages.notfound", message: "400 to 599"),
+        ErrorCase(
+            text: "[error_pages]\n404 = \"../404.html\"", line: 2, key: "error_pages.404",
+            message: "not a file under the root"),
+        ErrorCase(
+            text: "[error_pages]\n404 = \"\"", line: 2, key: "error_pages.404", message: "not a file under the root"),
+        ErrorCase(text: "[error_pages]\n404 = 404", line: 2, key: "error_pages.404", message: "expected a string"),
+        ErrorCase(text: "fallback = \"a/../../x\"", line: 1, key: "fallback", message: "not a file under the root"),
+        ErrorCase(text: "fallback = \"/\"", line: 1, key: "fallback", message: "not a file under the root"),
+        ErrorCase(text: "fallback = true", line: 1, key: "fallback", message: "expected a string"),
+        ErrorCase(
+            text: "[cors]\nallow_origins = [\"https://example.com/\"]", line: 2, key: "cors.allow_origins",
+            message: "is not an origin"),
+        ErrorCase(
+            text: "[cors]\nallow_origins = [\"example.com\"]", line: 2, key: "cors.allow_origins",
+            message: "is not an origin"),
+        ErrorCase(
+            text: "[cors]\nallow_origins = [\"*\", \"https://a.example\"]", line: 2, key: "cors.allow_origins",
+            message: "list it alone"),
+        ErrorCase(
+            text: "[cors]\nallow_origins = [\"https://a.example\", \"https://a.example\"]", line: 2,
+            key: "cors.allow_origins", message: "listed twice"),
+        ErrorCase(text: "[cors]\nmax_age = -5", line: 2, key: "cors.max_age", message: "out of range"),
+        ErrorCase(text: "[cors]\norigins = []", line: 2, key: "cors.origins", message: "unknown key"),
     ]
 
     @Test(arguments: errors)

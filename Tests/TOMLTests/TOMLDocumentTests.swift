@@ -225,7 +225,10 @@ import Testing
         ErrorCase(text: "a = 0xFFFFFFFFFFFFFFFFF", line: 1, message: "does not fit in 64 bits", key: "a"),
         ErrorCase(text: "a = 1979-05-27", line: 1, message: "dates and times are not supported", key: "a"),
         ErrorCase(text: "a = 07:32:00", line: 1, message: "dates and times are not supported", key: "a"),
-        ErrorCase(text: "[[t]]", line: 1, message: "arrays of tables"),
+        ErrorCase(text: "[t]\n[[t]]", line: 2, message: "already defined as a table on line 1", key: "t"),
+        ErrorCase(text: "[[t]]\n[t]", line: 2, message: "already defined as an array of tables on line 1", key: "t"),
+        ErrorCase(text: "t = 1\n[[t]]", line: 2, message: "already defined as a value on line 1", key: "t"),
+        ErrorCase(text: "[[t]\n", line: 1, message: "expected ']]'"),
         ErrorCase(text: "[t", line: 1, message: "expected ']'"),
         ErrorCase(text: "[]", line: 1, message: "expected a key, found ']'"),
         ErrorCase(text: "a = 1 b = 2", line: 1, message: "expected the end of the line, found 'b'"),
@@ -248,6 +251,25 @@ import Testing
             return error.file == "t.toml" && error.line == testCase.line && error.key == testCase.key
                 && error.message.contains(testCase.message)
         }
+    }
+
+    @Test func arraysOfTables() throws {
+        let root = try parse(
+            """
+            [[rule]]
+            match = "/a"
+
+            [[rule]]
+            match = "/b"
+            [rule.extra]
+            x = 1
+            """)
+        let rules = try #require(root["rule"]?.array)
+        #expect(rules.count == 2)
+        #expect(rules.map(\.line) == [1, 4])
+        #expect(rules[0].table?["match"]?.string == "/a")
+        #expect(rules[1].table?["match"]?.string == "/b")
+        #expect(rules[1].table?["extra"]?.table?["x"]?.integer == 1)
     }
 
     @Test func invalidUTF8NamesItsLine() {

@@ -1,3 +1,4 @@
+import HTTP1
 import TOML
 
 /// Every setting Spindle runs with: the defaults, overridden by the configuration file, overridden
@@ -26,6 +27,15 @@ public struct Configuration: Sendable, Equatable {
     public var mimeOverrides: [String: String]
     /// Extra fields added to every response, in file order.
     public var headers: [Header]
+    /// Precompressed variants served, in the server's order of preference; empty turns them off.
+    public var precompressed: [ContentCoding]
+    /// `cache`, `cache_max_age` and `[[cache_rules]]`.
+    public var cachePolicy: CachePolicy
+    /// Status code → file under the root (relative, no leading `/`).
+    public var errorPages: [Int: String]
+    /// File under the root for client-side routes (relative); empty for none.
+    public var fallback: String
+    public var cors: CORSPolicy
 
     public init(
         root: String = "public",
@@ -40,7 +50,12 @@ public struct Configuration: Sendable, Equatable {
         accessLogFormat: AccessLogFormat = .combined,
         logLevel: LogLevel = .info,
         mimeOverrides: [String: String] = [:],
-        headers: [Header] = []
+        headers: [Header] = [],
+        precompressed: [ContentCoding] = [.br, .zstd, .gzip],
+        cachePolicy: CachePolicy = CachePolicy(),
+        errorPages: [Int: String] = [404: "404.html"],
+        fallback: String = "",
+        cors: CORSPolicy = CORSPolicy()
     ) {
         self.root = root
         self.listen = listen
@@ -55,6 +70,11 @@ public struct Configuration: Sendable, Equatable {
         self.logLevel = logLevel
         self.mimeOverrides = mimeOverrides
         self.headers = headers
+        self.precompressed = precompressed
+        self.cachePolicy = cachePolicy
+        self.errorPages = errorPages
+        self.fallback = fallback
+        self.cors = cors
     }
 
     public static let `default` = Configuration()

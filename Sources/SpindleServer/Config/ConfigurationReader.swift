@@ -1,3 +1,4 @@
+import HTTP1
 import TOML
 
 /// Turns a parsed TOML document into a validated `Configuration`. Every rejection names the file,
@@ -7,11 +8,14 @@ struct ConfigurationReader {
 
     static let topLevelKeys = [
         "root", "listen", "mode", "index", "dotfiles", "access_log", "access_log_format", "log_level",
-        "timeouts", "limits", "threads", "mime", "headers",
+        "timeouts", "limits", "threads", "mime", "headers", "precompressed", "cache", "cache_max_age",
+        "cache_rules", "error_pages", "fallback", "cors",
     ]
     static let timeoutKeys = ["head", "keepalive", "send", "shutdown_grace"]
     static let limitKeys = ["body_size", "connections", "head_size", "header_count", "request_line"]
     static let threadKeys = ["stack_size"]
+    static let cacheRuleKeys = ["match", "cache_control"]
+    static let corsKeys = ["allow_origins", "max_age"]
 
     /// The longest timeout accepted: a day is already far past any sensible value, and the bound
     /// keeps millisecond arithmetic far from overflow.
@@ -57,6 +61,21 @@ struct ConfigurationReader {
                 config.mimeOverrides = try mime(value, key: key)
             case "headers":
                 config.headers = try headers(value, key: key)
+            case "precompressed":
+                config.precompressed = try precompressed(value, key: key)
+            case "cache":
+                config.cachePolicy.mode = try choice(value, key: key)
+            case "cache_max_age":
+                config.cachePolicy.maxAge = try integer(value, key: key, in: 0...Self.maximumAge)
+            case "cache_rules":
+                config.cachePolicy.rules = try cacheRules(value, key: key)
+            case "error_pages":
+                config.errorPages = try errorPages(value, key: key)
+            case "fallback":
+                let text = try string(value, key: key)
+                config.fallback = text.isEmpty ? "" : try sitePath(value, key: key)
+            case "cors":
+                config.cors = try cors(value, key: key)
             default:
                 throw unknownKey(key, line: value.line, prefix: "", known: Self.topLevelKeys)
             }
@@ -213,25 +232,171 @@ struct ConfigurationReader {
             if headers.contains(where: { $0.name.lowercased() == lowered }) {
                 throw ConfigError(file: file, line: line, key: name, message: "field is listed twice")
             }
-            let fieldValue = try string(entry.value, key: name)
-            // No CR/LF (response splitting) and, to keep every client happy, nothing outside ASCII.
-            guard fieldValue.utf8.allSatisfy({ Self.isVisibleASCII($0) || $0 == 0x20 || $0 == 0x09 }) else {
-                throw ConfigError(
-                    file: file, line: line, key: name,
-                    message: "value may hold only visible ASCII characters, spaces and tabs")
-            }
-            guard fieldValue.utf8.first.map(Self.isVisibleASCII) ?? true,
-                fieldValue.utf8.last.map(Self.isVisibleASCII) ?? true
-            else {
-                throw ConfigError(
-                    file: file, line: line, key: name, message: "value must not start or end with whitespace")
-            }
+            let fieldValue = try fieldValue(entry.value, key: name, allowEmpty: true)
             headers.append(Configuration.Header(name: entry.key, value: fieldValue))
         }
         return headers
     }
 
+    /// The largest delta-seconds a cache must accept (RFC 9111 §1.2.2).
+    static let maximumAge = 2_147_483_647
+
+    private func precompressed(_ value: TOMLValue, key: String) throws(ConfigError) -> [ContentCoding] {
+        var codings: [ContentCoding] = []
+        for element in try array(value, key: key) {
+            let name = try string(element, key: key)
+            guard let coding = ContentCoding(name: name) else {
+                throw ConfigError(
+                    file: file, line: element.line, key: key,
+                    message: "'\(name)' is not one of \"br\", \"zstd\", \"gzip\"")
+            }
+            guard !codings.contains(coding) else {
+                throw ConfigError(file: file, line: element.line, key: key, message: "'\(name)' is listed twice")
+            }
+            codings.append(coding)
+        }
+        return codings
+    }
+
+    private func cacheRules(_ value: TOMLValue, key: String) throws(ConfigError) -> [CachePolicy.Rule] {
+        var rules: [CachePolicy.Rule] = []
+        for (number, element) in try array(value, key: key).enumerated() {
+            let prefix = "\(key)[\(number + 1)]"
+            var match: String?
+            var cacheControl: String?
+            for entry in try table(element, key: prefix).entries {
+                let name = "\(prefix).\(entry.key)"
+                switch entry.key {
+                case "match":
+                    let pattern = try string(entry.value, key: name)
+                    guard pattern.hasPrefix("/") || pattern.hasPrefix("*"), pattern.utf8.allSatisfy(Self.isVisibleASCII)
+                    else {
+                        throw ConfigError(
+                            file: file, line: entry.value.line, key: name,
+                            message: "'\(pattern)' is not a path pattern (like \"/fonts/*\" or \"*.woff2\")")
+                    }
+                    match = pattern
+                case "cache_control":
+                    cacheControl = try fieldValue(entry.value, key: name)
+                default:
+                    throw unknownKey(entry.key, line: entry.value.line, prefix: prefix, known: Self.cacheRuleKeys)
+                }
+            }
+            guard let match, let cacheControl else {
+                throw ConfigError(
+                    file: file, line: element.line, key: prefix,
+                    message: "a rule needs both 'match' and 'cache_control'")
+            }
+            rules.append(CachePolicy.Rule(match: match, cacheControl: cacheControl))
+        }
+        return rules
+    }
+
+    private func errorPages(_ value: TOMLValue, key: String) throws(ConfigError) -> [Int: String] {
+        var pages: [Int: String] = [:]
+        for entry in try table(value, key: key).entries {
+            let name = "\(key).\(entry.key)"
+            guard entry.key.utf8.count == 3, let status = Int(entry.key), (400...599).contains(status) else {
+                throw ConfigError(
+                    file: file, line: entry.value.line, key: name, message: "not an error status (400 to 599)")
+            }
+            pages[status] = try sitePath(entry.value, key: name)
+        }
+        return pages
+    }
+
+    private func cors(_ value: TOMLValue, key: String) throws(ConfigError) -> CORSPolicy {
+        var policy = CORSPolicy()
+        for entry in try table(value, key: key).entries {
+            let name = "\(key).\(entry.key)"
+            switch entry.key {
+            case "allow_origins":
+                var origins: [String] = []
+                for element in try array(entry.value, key: name) {
+                    let origin = try string(element, key: name)
+                    guard origin == "*" || Self.isOrigin(origin) else {
+                        throw ConfigError(
+                            file: file, line: element.line, key: name,
+                            message: "'\(origin)' is not an origin (like \"https://example.com\") or \"*\"")
+                    }
+                    guard !origins.contains(origin) else {
+                        throw ConfigError(
+                            file: file, line: element.line, key: name, message: "'\(origin)' is listed twice")
+                    }
+                    origins.append(origin)
+                }
+                if origins.contains("*") && origins.count > 1 {
+                    throw ConfigError(
+                        file: file, line: entry.value.line, key: name,
+                        message: "\"*\" already allows every origin: list it alone")
+                }
+                policy.allowOrigins = origins
+            case "max_age":
+                policy.maxAge = try integer(entry.value, key: name, in: 0...Self.maximumAge)
+            default:
+                throw unknownKey(entry.key, line: entry.value.line, prefix: key, known: Self.corsKeys)
+            }
+        }
+        return policy
+    }
+
     // MARK: - Typed values
+
+    /// A header field value: visible ASCII, spaces and tabs (no CR/LF: response splitting, and nothing
+    /// outside ASCII, to keep every client happy), not starting or ending with whitespace.
+    private func fieldValue(_ value: TOMLValue, key: String, allowEmpty: Bool = false) throws(ConfigError) -> String {
+        let text = try string(value, key: key)
+        guard text.utf8.allSatisfy({ Self.isVisibleASCII($0) || $0 == 0x20 || $0 == 0x09 }) else {
+            throw ConfigError(
+                file: file, line: value.line, key: key,
+                message: "value may hold only visible ASCII characters, spaces and tabs")
+        }
+        guard text.utf8.first.map(Self.isVisibleASCII) ?? allowEmpty,
+            text.utf8.last.map(Self.isVisibleASCII) ?? allowEmpty
+        else {
+            let problem = allowEmpty ? "" : "be empty or "
+            throw ConfigError(
+                file: file, line: value.line, key: key, message: "value must not \(problem)start or end with whitespace"
+            )
+        }
+        return text
+    }
+
+    /// A file under the root, as a relative path (a leading `/` is forgiven).
+    private func sitePath(_ value: TOMLValue, key: String) throws(ConfigError) -> String {
+        let text = try string(value, key: key)
+        guard let path = Self.normalizedSitePath(text) else {
+            throw ConfigError(
+                file: file, line: value.line, key: key,
+                message: "'\(text)' is not a file under the root (like \"404.html\"; no '..', '.' or empty segments)")
+        }
+        return path
+    }
+
+    /// `text` without its leading slashes, or nil when it cannot name a file under the root.
+    static func normalizedSitePath(_ text: String) -> String? {
+        let trimmed = text.drop { $0 == "/" }
+        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false)
+        guard !trimmed.isEmpty, !text.contains("\0"),
+            segments.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
+        else { return nil }
+        return String(trimmed)
+    }
+
+    /// A serialised origin (RFC 6454 §6.2): `scheme://host[:port]` in lower case, nothing after.
+    static func isOrigin(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0,
+            bytes[colon...].starts(with: "://".utf8), bytes.count > colon + 3
+        else { return false }
+        func isLowerOrDigit(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+        }
+        let schemeOK = bytes[..<colon].allSatisfy { isLowerOrDigit($0) || "+-.".utf8.contains($0) }
+        let authorityOK = bytes[(colon + 3)...].allSatisfy { isLowerOrDigit($0) || "-.:[]_~".utf8.contains($0) }
+        return schemeOK && authorityOK
+    }
 
     private func table(_ value: TOMLValue, key: String) throws(ConfigError) -> TOMLTable {
         guard let table = value.table else { throw wrongType(value, key: key, expected: "a table") }

@@ -1,4 +1,5 @@
 import Glibc
+import HTTP1
 import Posix
 import Synchronization
 
@@ -29,6 +30,8 @@ final class FileCache: @unchecked Sendable {
     private let root: FileDescriptor
     private let indexFiles: [String]
     private let mimeTypes: MimeTypes
+    private let precompressed: [ContentCoding]
+    private let cachePolicy: CachePolicy
     private let ttl: Int64
     private let capacity: Int
     private let clock: () -> Int64
@@ -38,6 +41,8 @@ final class FileCache: @unchecked Sendable {
         root = try FileDescriptor.openDirectory(site.root)
         indexFiles = site.indexFiles
         mimeTypes = MimeTypes(overrides: site.mimeOverrides)
+        precompressed = site.precompressed
+        cachePolicy = site.cachePolicy
         ttl = site.cacheTTLNanoseconds
         capacity = max(1, site.cacheCapacity)
         self.clock = clock
@@ -101,8 +106,7 @@ final class FileCache: @unchecked Sendable {
             let descriptor = try root.openBeneath(path)
             let status = try descriptor.status()
             if status.isRegular {
-                return .file(
-                    OpenFile(descriptor: descriptor, status: status, contentType: mimeTypes.contentType(forPath: path)))
+                return .file(makeOpenFile(descriptor, status, path))
             }
             guard status.isDirectory else {
                 // Sockets, devices: not content. nginx answers 404 too.
@@ -114,10 +118,7 @@ final class FileCache: @unchecked Sendable {
                 guard let index = try? root.openBeneath(indexPath), let indexStatus = try? index.status(),
                     indexStatus.isRegular
                 else { continue }
-                return .directory(
-                    index: OpenFile(
-                        descriptor: index, status: indexStatus, contentType: mimeTypes.contentType(forPath: indexPath)
-                    ))
+                return .directory(index: makeOpenFile(index, indexStatus, indexPath))
             }
             return .directory(index: nil)
         } catch {
@@ -125,13 +126,42 @@ final class FileCache: @unchecked Sendable {
         }
     }
 
+    /// The file at `path` with its caching policy and its precompressed variants: the regular files
+    /// `path.br`, `path.zst`, `path.gz` (as configured), opened beneath the root like the file itself,
+    /// and only when at least as new as it, so that a stale `.gz` left after an edit is never served.
+    /// Looked for here, once per cache entry, so that a hot file costs no syscall per request.
+    private func makeOpenFile(_ descriptor: consuming FileDescriptor, _ status: FileStatus, _ path: String) -> OpenFile
+    {
+        let contentType = mimeTypes.contentType(forPath: path)
+        let cacheControl = cachePolicy.cacheControl(forPath: "/" + path, contentType: contentType)
+        var variants: [OpenFile] = []
+        for coding in precompressed {
+            guard let variant = try? root.openBeneath(path + coding.fileSuffix) else { continue }
+            guard let variantStatus = try? variant.status(), variantStatus.isRegular,
+                !Self.isOlder(variantStatus, than: status)
+            else { continue }
+            variants.append(
+                OpenFile(
+                    descriptor: variant, status: variantStatus, contentType: contentType, coding: coding,
+                    cacheControl: cacheControl))
+        }
+        return OpenFile(
+            descriptor: descriptor, status: status, contentType: contentType, cacheControl: cacheControl,
+            variants: variants)
+    }
+
+    private static func isOlder(_ status: FileStatus, than other: FileStatus) -> Bool {
+        (status.modificationSeconds, status.modificationNanoseconds)
+            < (other.modificationSeconds, other.modificationNanoseconds)
+    }
+
     /// Keeps the existing `OpenFile` when the re-opened file is the same version, so its precomputed
     /// bytes are reused; the fresh descriptor is then closed as `fresh` goes away.
     private static func keepingUnchanged(_ previous: Resolution, fresh: Resolution) -> Resolution {
         switch (previous, fresh) {
-        case (.file(let old), .file(let new)) where old.isSameVersion(as: new.status):
+        case (.file(let old), .file(let new)) where old.isSameVersion(as: new):
             return previous
-        case (.directory(let old?), .directory(let new?)) where old.isSameVersion(as: new.status):
+        case (.directory(let old?), .directory(let new?)) where old.isSameVersion(as: new):
             return previous
         default:
             return fresh

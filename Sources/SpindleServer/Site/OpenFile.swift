@@ -7,40 +7,75 @@ import Posix
 public final class OpenFile: Sendable {
     public let descriptor: FileDescriptor
     public let status: FileStatus
-    /// The strong entity tag with its quotes.
+    /// The strong entity tag with its quotes; a precompressed variant's carries its coding, so that it
+    /// differs from the original's even if size and time agree.
     public let etag: [UInt8]
     /// The modification time in epoch seconds (what Last-Modified says).
     public let lastModified: Int64
-    /// `Content-Type: …\r\n`.
+    /// `Content-Type: …\r\n`, plus `Content-Encoding: …\r\n` for a precompressed variant.
     public let contentTypeLine: [UInt8]
-    /// `Last-Modified: …\r\nETag: …\r\n`, for 200, 206 and 304.
+    /// `Last-Modified: …\r\nETag: …\r\n`.
     public let validatorLines: [UInt8]
+    /// The validators, then `Cache-Control` (from the caching policy) and `Vary: Accept-Encoding` (when
+    /// the file has variants), for 200, 206 and 304: precomputed, so the policy costs no work per request.
+    public let representationLines: [UInt8]
+    /// `Vary: Accept-Encoding\r\n` when the file has variants (or is one), else empty.
+    public let varyLine: [UInt8]
     /// The bare Content-Type value, for multipart part headers.
     public let contentType: [UInt8]
     /// The whole content of a small file, read when it was opened, so that its response leaves in a
     /// single send with the head. It is as fresh as `status` (the cache re-checks both together), and
     /// its length is the one announced, whatever happens to the file meanwhile.
     public let contents: [UInt8]?
+    /// Set on a precompressed variant: what its bytes are encoded with.
+    public let coding: ContentCoding?
+    /// The fresh precompressed variants beside this file, in the configured order of preference.
+    public let variants: [OpenFile]
+    /// Their codings, in the same order (what negotiation chooses from).
+    public let variantCodings: [ContentCoding]
 
     /// Files up to this size are kept in memory (at most the file cache's capacity of them).
     public static let inMemoryLimit: Int64 = 16 * 1024
 
     public var size: Int64 { status.size }
 
-    public init(descriptor: consuming FileDescriptor, status: FileStatus, contentType: String) {
+    /// - Parameters:
+    ///   - coding: set when this file is a precompressed variant of another (`contentType` is then the
+    ///     original's).
+    ///   - cacheControl: the `Cache-Control` value the caching policy gives the original, if any.
+    ///   - variants: the original's precompressed variants.
+    public init(
+        descriptor: consuming FileDescriptor, status: FileStatus, contentType: String, coding: ContentCoding? = nil,
+        cacheControl: String? = nil, variants: [OpenFile] = []
+    ) {
         var status = status
         contents = Self.readSmall(descriptor, &status)
         self.descriptor = descriptor
         self.status = status
-        etag = EntityTag.make(
+        self.coding = coding
+        self.variants = variants
+        variantCodings = variants.compactMap(\.coding)
+        var tag = EntityTag.make(
             size: status.size, modificationSeconds: status.modificationSeconds,
             modificationNanoseconds: status.modificationNanoseconds)
+        if let coding {
+            tag.removeLast()
+            tag.append(UInt8(ascii: "-"))
+            tag += coding.name.utf8
+            tag.append(UInt8(ascii: "\""))
+        }
+        etag = tag
         lastModified = status.modificationSeconds
         self.contentType = Array(contentType.utf8)
         var typeLine = [UInt8]()
         typeLine.append("Content-Type: ")
         typeLine += contentType.utf8
         typeLine.append("\r\n")
+        if let coding {
+            typeLine.append("Content-Encoding: ")
+            typeLine += coding.name.utf8
+            typeLine.append("\r\n")
+        }
         contentTypeLine = typeLine
         var validators = [UInt8]()
         validators.append("Last-Modified: ")
@@ -49,6 +84,24 @@ public final class OpenFile: Sendable {
         validators += etag
         validators.append("\r\n")
         validatorLines = validators
+        var vary = [UInt8]()
+        if coding != nil || !variants.isEmpty { vary.append("Vary: Accept-Encoding\r\n") }
+        varyLine = vary
+        var representation = validators
+        if let cacheControl {
+            representation.append("Cache-Control: ")
+            representation += cacheControl.utf8
+            representation.append("\r\n")
+        }
+        representation += vary
+        representationLines = representation
+    }
+
+    /// The variant to send for a request's Accept-Encoding, or this file itself.
+    func negotiated(_ acceptEncoding: UnsafeRawBufferPointer?) -> OpenFile {
+        guard !variants.isEmpty, let coding = AcceptEncoding.choose(acceptEncoding, available: variantCodings)
+        else { return self }
+        return variants.first { $0.coding == coding } ?? self
     }
 
     /// Reads a small file whole. If the read disagrees with fstat (the file changed in between), the
@@ -69,6 +122,12 @@ public final class OpenFile: Sendable {
         bytes.removeLast(bytes.count - count)
         status.size = Int64(count)
         return bytes
+    }
+
+    /// Same file and same variants, same content as far as metadata can tell.
+    func isSameVersion(as other: OpenFile) -> Bool {
+        isSameVersion(as: other.status) && variants.count == other.variants.count
+            && zip(variants, other.variants).allSatisfy { $0.coding == $1.coding && $0.isSameVersion(as: $1.status) }
     }
 
     /// Same file, same content as far as metadata can tell.

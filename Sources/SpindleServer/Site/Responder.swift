@@ -7,9 +7,15 @@ import Posix
 /// says which file bytes follow. One per serving thread; never shared between threads.
 ///
 /// Decisions worth knowing:
-/// - Every method other than GET and HEAD is 405 with `Allow: GET, HEAD`, OPTIONS included: a static
-///   site has nothing more to say about its options than the Allow line, and 405 carries it too.
-///   Unknown methods are 501 (RFC 9110 §9.1).
+/// - OPTIONS (`*` or any path) is 204 with `Allow: GET, HEAD, OPTIONS` (RFC 9110 §9.3.7), without
+///   looking the path up: the site's methods are the same everywhere. Every other known method is 405
+///   with the same Allow; unknown methods are 501 (RFC 9110 §9.1).
+/// - CORS, when configured: with `["*"]` every GET, HEAD and OPTIONS answer carries
+///   `Access-Control-Allow-Origin: *` (Origin sent or not, so a shared cache cannot hand a CORS-less
+///   copy to a cross-origin request); with a list, a listed Origin is echoed, and every such answer
+///   carries `Vary: Origin`, for the same reason. Error answers carry them too, so that a script can
+///   see a 404 rather than an opaque network error. A preflight (OPTIONS with
+///   Access-Control-Request-Method) asking for anything but GET or HEAD gets no CORS field at all.
 /// - A symlink leading out of the root (EXDEV from openat2 RESOLVE_BENEATH) is 404: the target is not
 ///   part of the site, and 403 would confirm that the link exists. ENOENT, ENOTDIR, ENAMETOOLONG are
 ///   404, EACCES, EPERM and ELOOP are 403, anything else 500, like nginx.
@@ -21,9 +27,13 @@ public final class Responder {
     /// The settings it serves (the threads mode builds one Responder per connection from it).
     public let site: Site
     private let cache: FileCache
-    private var errorPages = ErrorPages()
+    private var builtInPages = ErrorPages()
     /// `Name: value\r\n` lines of the site's extra headers.
     private let extraLines: [UInt8]
+    /// CORS, precomputed: lower-cased allowed origins, and the preflight lines after the origin.
+    private let corsAnyOrigin: Bool
+    private let corsOrigins: [[UInt8]]
+    private let preflightLines: [UInt8]
     private var dateSecond = Int64.min
     /// `Date: …\r\n` for `dateSecond`.
     private var dateLine: [UInt8] = []
@@ -59,6 +69,16 @@ public final class Responder {
             extra.append("\r\n")
         }
         extraLines = extra
+        corsAnyOrigin = site.cors.allowsAnyOrigin
+        corsOrigins = site.cors.allowsAnyOrigin ? [] : site.cors.allowOrigins.map { Array($0.lowercased().utf8) }
+        // Built only when used: the threads mode makes a Responder per connection.
+        var preflight = [UInt8]()
+        if site.cors.isEnabled {
+            preflight.append("Access-Control-Allow-Methods: GET, HEAD\r\nAccess-Control-Max-Age: ")
+            preflight.appendDecimal(site.cors.maxAge)
+            preflight.append("\r\n")
+        }
+        preflightLines = preflight
     }
 
     /// Appends the complete response head (and, for generated bodies such as error pages, the body
@@ -67,13 +87,16 @@ public final class Responder {
         to head: RequestHead, in request: UnsafeRawBufferPointer, now: Int64, forceClose: Bool,
         into out: inout [UInt8]
     ) -> Response {
-        let exchange = Exchange(
+        var exchange = Exchange(
             keepAlive: !forceClose && head.keepAlive, version: head.version,
             isHead: head.method == .head, now: now)
         switch head.method {
-        case .get, .head: break
+        case .get, .head:
+            if site.cors.isEnabled { exchange.cors = cors(head, request) }
+        case .options:
+            return options(head: head, request: request, exchange, into: &out)
         case .other: return generated(.notImplemented, exchange, into: &out)
-        default: return generated(.methodNotAllowed, exchange, into: &out) { $0.append("Allow: GET, HEAD\r\n") }
+        default: return generated(.methodNotAllowed, exchange, into: &out) { $0.append(Self.allowLine) }
         }
 
         let path: ResolvedPath
@@ -83,13 +106,13 @@ public final class Responder {
             return generated(.badRequest, exchange, into: &out)
         }
         if path.hasDotSegmentName && site.dotfiles == .deny {
-            return notFound(exchange, into: &out)
+            return generated(.notFound, exchange, into: &out)
         }
 
         let file: OpenFile
         switch cache.resolve(path.relative) {
         case .file(let found):
-            guard !path.trailingSlash else { return notFound(exchange, into: &out) }
+            guard !path.trailingSlash else { return generated(.notFound, exchange, into: &out) }
             file = found
         case .directory(let index):
             guard path.trailingSlash else {
@@ -98,10 +121,29 @@ public final class Responder {
             guard let index else { return generated(.forbidden, exchange, into: &out) }
             file = index
         case .failure(let error):
+            if !site.fallback.isEmpty, error.code == ENOENT || error.code == ENOTDIR,
+                Self.lastSegmentHasNoExtension(path.relative), case .file(let shell) = cache.resolve(site.fallback)
+            {
+                let chosen = shell.negotiated(Self.field(head.acceptEncoding, in: request))
+                var lines = chosen.validatorLines
+                lines.append("Cache-Control: no-cache\r\n")
+                lines += chosen.varyLine
+                return serve(chosen, representation: lines, head: head, request: request, exchange, into: &out)
+            }
             let status = Self.status(for: error)
-            return status == .notFound ? notFound(exchange, into: &out) : generated(status, exchange, into: &out)
+            return generated(status, exchange, into: &out)
         }
-        return serve(file, head: head, request: request, exchange, into: &out)
+        let chosen = file.negotiated(Self.field(head.acceptEncoding, in: request))
+        return serve(
+            chosen, representation: chosen.representationLines, head: head, request: request, exchange, into: &out)
+    }
+
+    /// A client-side route (`/settings/profile`), as opposed to an asset (`/missing.js`), whose 404 must
+    /// stay visible.
+    private static func lastSegmentHasNoExtension(_ relative: String) -> Bool {
+        let utf8 = relative.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        return !utf8[start...].contains(UInt8(ascii: "."))
     }
 
     /// The answer to a request the parser rejected (always Connection: close).
@@ -120,11 +162,64 @@ public final class Responder {
         generated(status, Exchange(keepAlive: false, version: .http11, isHead: false, now: now), into: &out)
     }
 
+    // MARK: - OPTIONS and CORS
+
+    private static let allowLine: StaticString = "Allow: GET, HEAD, OPTIONS\r\n"
+
+    /// 204 with Allow, and for a CORS preflight of GET or HEAD from an allowed origin, the
+    /// Access-Control-Allow-* fields.
+    private func options(
+        head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange, into out: inout [UInt8]
+    ) -> Response {
+        var exchange = exchange
+        if let path = Self.field(head.path, in: request), !(path.count == 1 && path[0] == UInt8(ascii: "*")) {
+            guard (try? TargetPath.resolve(path)) != nil else { return generated(.badRequest, exchange, into: &out) }
+        }
+        let requestedMethod = Self.field(head.accessControlRequestMethod, in: request)
+        let isPreflight = requestedMethod != nil
+        if site.cors.isEnabled && (requestedMethod.map(Self.isGetOrHead) ?? true) {
+            exchange.cors = cors(head, request)
+        }
+        startHead(.noContent, exchange, into: &out)
+        out.append(Self.allowLine)
+        if isPreflight && exchange.cors.allowsOrigin {
+            out += preflightLines
+            if let headers = Self.field(head.accessControlRequestHeaders, in: request), !headers.isEmpty,
+                headers.allSatisfy({
+                    $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: ",") || ConfigurationReader.isTokenByte($0)
+                })
+            {
+                out.append("Access-Control-Allow-Headers: ")
+                out.append(bytes: headers)
+                out.append("\r\n")
+            }
+        }
+        finishHead(exchange, into: &out)
+        return Response(status: .noContent, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+    }
+
+    /// What the CORS policy says to a request with this Origin (the policy is on).
+    private func cors(_ head: RequestHead, _ request: UnsafeRawBufferPointer) -> CORSAnswer {
+        if corsAnyOrigin { return .anyOrigin }
+        guard let origin = Self.field(head.origin, in: request) else { return .varyOnly }
+        for allowed in corsOrigins where allowed.count == origin.count {
+            if zip(allowed, origin).allSatisfy({ $0 == $1 | (($1 &- UInt8(ascii: "A")) < 26 ? 0x20 : 0) }) {
+                return .origin(origin)
+            }
+        }
+        return .varyOnly
+    }
+
+    private static func isGetOrHead(_ method: UnsafeRawBufferPointer) -> Bool {
+        method.elementsEqual("GET".utf8) || method.elementsEqual("HEAD".utf8)
+    }
+
     // MARK: - Files
 
+    /// `representation`: the validator, Cache-Control and Vary lines of 200, 206 and 304.
     private func serve(
-        _ file: OpenFile, head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange,
-        into out: inout [UInt8]
+        _ file: OpenFile, representation: [UInt8], head: RequestHead, request: UnsafeRawBufferPointer,
+        _ exchange: Exchange, into out: inout [UInt8]
     ) -> Response {
         let preconditions = Preconditions(
             ifMatch: Self.field(head.ifMatch, in: request),
@@ -135,7 +230,7 @@ public final class Responder {
         case .proceed: break
         case .notModified:
             startHead(.notModified, exchange, into: &out)
-            out += file.validatorLines
+            out += representation
             finishHead(exchange, into: &out)
             return Response(status: .notModified, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
         case .preconditionFailed:
@@ -151,13 +246,18 @@ public final class Responder {
                 ranges = ByteRanges.parse(rangeField, length: file.size)
             }
         }
+        if file.coding != nil, case .satisfiable(let list) = ranges, list.count > 1 {
+            // Parts of an encoded stream under one multipart body have no agreed meaning, so a
+            // variant answers several ranges with all of itself (RFC 9110 §14.2 lets a server ignore Range).
+            ranges = .ignored
+        }
 
         switch ranges {
         case .ignored:
             startHead(.ok, exchange, into: &out)
             out += file.contentTypeLine
             appendContentLength(file.size, into: &out)
-            out += file.validatorLines
+            out += representation
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
             return fileResponse(.ok, file, 0..<file.size, exchange, into: &out)
@@ -175,12 +275,12 @@ public final class Responder {
             out.append("Content-Range: ")
             Self.appendContentRange(range, of: file.size, into: &out)
             out.append("\r\n")
-            out += file.validatorLines
+            out += representation
             out.append("Accept-Ranges: bytes\r\n")
             finishHead(exchange, into: &out)
             return fileResponse(.partialContent, file, range, exchange, into: &out)
         case .satisfiable(let list):
-            return multipart(file, list, exchange, into: &out)
+            return multipart(file, list, representation, exchange, into: &out)
         }
     }
 
@@ -202,9 +302,10 @@ public final class Responder {
     /// 206 multipart/byteranges (RFC 9110 §14.6). The boundary is derived from the file's identity so
     /// both serving modes produce identical bytes; it is long and odd enough not to occur in content
     /// by accident.
-    private func multipart(_ file: OpenFile, _ ranges: [Range<Int64>], _ exchange: Exchange, into out: inout [UInt8])
-        -> Response
-    {
+    private func multipart(
+        _ file: OpenFile, _ ranges: [Range<Int64>], _ representation: [UInt8], _ exchange: Exchange,
+        into out: inout [UInt8]
+    ) -> Response {
         var boundary = [UInt8]()
         boundary.append("spindle-")
         let mix =
@@ -241,7 +342,7 @@ public final class Responder {
         out += boundary
         out.append("\r\n")
         appendContentLength(length, into: &out)
-        out += file.validatorLines
+        out += representation
         out.append("Accept-Ranges: bytes\r\n")
         finishHead(exchange, into: &out)
         if exchange.isHead {
@@ -252,18 +353,6 @@ public final class Responder {
     }
 
     // MARK: - Generated answers
-
-    /// 404, with the site's `404.html` as body when there is one.
-    private func notFound(_ exchange: Exchange, into out: inout [UInt8]) -> Response {
-        guard site.customNotFoundPage, case .file(let page) = cache.resolve("404.html") else {
-            return generated(.notFound, exchange, into: &out)
-        }
-        startHead(.notFound, exchange, into: &out)
-        out += page.contentTypeLine
-        appendContentLength(page.size, into: &out)
-        finishHead(exchange, into: &out)
-        return fileResponse(.notFound, page, 0..<page.size, exchange, into: &out)
-    }
 
     /// 301 to the directory with a slash. The Location is relative — the last segment of the path as
     /// the client sent it, plus `/` (and the query) — so it can never become `//host` (an open
@@ -290,7 +379,8 @@ public final class Responder {
         }
     }
 
-    /// A status with a small HTML body; `extra` adds header lines.
+    /// An error status (or a 301) with the site's page for it (`error_pages`), or a small generated HTML
+    /// body; `extra` adds header lines.
     private func generated(
         _ status: Status, _ exchange: Exchange, into out: inout [UInt8],
         extra: (inout [UInt8]) -> Void = { _ in }
@@ -299,7 +389,18 @@ public final class Responder {
         if status == .badRequest || status == .internalServerError || status == .notImplemented {
             exchange.keepAlive = false
         }
-        let body = errorPages.body(for: status)
+        if status.code >= 400, let name = site.errorPages[status.code], case .file(let page) = cache.resolve(name) {
+            // The site's page, with the original status and its own type; no validators or caching
+            // fields: they would describe the page, not the answer. A page that is missing or not a
+            // regular file falls through to the built-in one below, so there is no loop to fear.
+            startHead(status, exchange, into: &out)
+            out += page.contentTypeLine
+            appendContentLength(page.size, into: &out)
+            extra(&out)
+            finishHead(exchange, into: &out)
+            return fileResponse(status, page, 0..<page.size, exchange, into: &out)
+        }
+        let body = builtInPages.body(for: status)
         startHead(status, exchange, into: &out)
         out.append("Content-Type: text/html; charset=utf-8\r\n")
         appendContentLength(Int64(body.count), into: &out)
@@ -320,6 +421,24 @@ public final class Responder {
         var version: Version
         var isHead: Bool
         var now: Int64
+        var cors = CORSAnswer.none
+    }
+
+    /// The CORS fields an answer carries.
+    private enum CORSAnswer {
+        case none
+        /// `Vary: Origin` only: the origin is not allowed (or absent), but another would be.
+        case varyOnly
+        case anyOrigin
+        /// The allowed Origin as the request sent it, echoed with `Vary: Origin`.
+        case origin(UnsafeRawBufferPointer)
+
+        var allowsOrigin: Bool {
+            switch self {
+            case .anyOrigin, .origin: true
+            case .none, .varyOnly: false
+            }
+        }
     }
 
     /// Status line, Server and Date.
@@ -352,6 +471,15 @@ public final class Responder {
             out.append("Connection: close\r\n")
         } else if exchange.version == .http10 {
             out.append("Connection: keep-alive\r\n")
+        }
+        switch exchange.cors {
+        case .none: break
+        case .varyOnly: out.append("Vary: Origin\r\n")
+        case .anyOrigin: out.append("Access-Control-Allow-Origin: *\r\n")
+        case .origin(let origin):
+            out.append("Access-Control-Allow-Origin: ")
+            out.append(bytes: origin)
+            out.append("\r\nVary: Origin\r\n")
         }
         out += extraLines
         out.append("\r\n")

@@ -1,3 +1,5 @@
+import HTTP1
+
 /// Immutable settings of the website being served. Built once from the configuration and shared by
 /// every serving thread; each thread makes its own `Responder` from it.
 public struct Site: Sendable {
@@ -10,8 +12,16 @@ public struct Site: Sendable {
     public var mimeOverrides: [String: String]
     /// Added to every response, in order (like nginx's `add_header ... always`).
     public var extraHeaders: [(name: String, value: String)]
-    /// Serve the root's `404.html` (when it is a regular file) as the body of 404 answers.
-    public var customNotFoundPage: Bool
+    /// Status code → a file under the root served as the body of that error answer, when it is a
+    /// regular file (otherwise the generated page).
+    public var errorPages: [Int: String]
+    /// Precompressed variants looked for beside each file, in the server's order of preference.
+    public var precompressed: [ContentCoding]
+    public var cachePolicy: CachePolicy
+    /// A file under the root answering GET and HEAD for missing extension-less paths (client-side
+    /// routes); empty for none.
+    public var fallback: String
+    public var cors: CORSPolicy
     /// How long an opened file is trusted before it is re-opened and re-checked.
     public var cacheTTLNanoseconds: Int64
     /// Most paths kept open per Responder; each file entry holds one descriptor.
@@ -23,7 +33,11 @@ public struct Site: Sendable {
         dotfiles: DotfilePolicy = .deny,
         mimeOverrides: [String: String] = [:],
         extraHeaders: [(name: String, value: String)] = [],
-        customNotFoundPage: Bool = true,
+        errorPages: [Int: String] = [404: "404.html"],
+        precompressed: [ContentCoding] = [.br, .zstd, .gzip],
+        cachePolicy: CachePolicy = CachePolicy(),
+        fallback: String = "",
+        cors: CORSPolicy = CORSPolicy(),
         cacheTTLNanoseconds: Int64 = 1_000_000_000,
         cacheCapacity: Int = 512
     ) {
@@ -32,7 +46,11 @@ public struct Site: Sendable {
         self.dotfiles = dotfiles
         self.mimeOverrides = mimeOverrides
         self.extraHeaders = extraHeaders
-        self.customNotFoundPage = customNotFoundPage
+        self.errorPages = errorPages
+        self.precompressed = precompressed
+        self.cachePolicy = cachePolicy
+        self.fallback = fallback
+        self.cors = cors
         self.cacheTTLNanoseconds = cacheTTLNanoseconds
         self.cacheCapacity = cacheCapacity
     }
