@@ -9,6 +9,11 @@ import Synchronization
 /// new one. So a change on disk is served within one TTL, and a length is never staler than that.
 /// Failures (404s) are cached too, which keeps floods of missing paths off the filesystem.
 ///
+/// The root itself follows the same rule: once per TTL its path is opened again, and if that gives
+/// another directory (a `current` symlink swapped to a new release, or a directory renamed into place)
+/// every entry is dropped and new requests resolve beneath the new one. Responses in flight keep their
+/// `OpenFile`s, so they finish from the old release even once it is deleted.
+///
 /// Shared by every Responder of a server: the threads mode's connection threads use one cache (and
 /// one root descriptor) instead of a descriptor-hungry, cold cache each. A Mutex guards the table,
 /// never a syscall: opening happens outside the lock, so two threads may open the same path at once
@@ -27,7 +32,26 @@ final class FileCache: @unchecked Sendable {
         var checkedAt: Int64
     }
 
-    private let root: FileDescriptor
+    /// The root directory as opened at one moment. A class, so that a swap never closes a descriptor
+    /// another thread is still opening beneath: it closes when the last user lets go.
+    final class RootDirectory: Sendable {
+        let descriptor: FileDescriptor
+        let status: FileStatus
+
+        init(path: String) throws(Errno) {
+            let descriptor = try FileDescriptor.openDirectory(path)
+            status = try descriptor.status()
+            self.descriptor = descriptor
+        }
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var root: RootDirectory
+        var rootCheckedAt: Int64
+    }
+
+    private let rootPath: String
     private let indexFiles: [String]
     private let mimeTypes: MimeTypes
     private let precompressed: [ContentCoding]
@@ -35,10 +59,11 @@ final class FileCache: @unchecked Sendable {
     private let ttl: Int64
     private let capacity: Int
     private let clock: () -> Int64
-    private let table = Mutex<[String: Entry]>([:])
+    private let table: Mutex<State>
 
     init(site: Site, clock: @escaping () -> Int64) throws(Errno) {
-        root = try FileDescriptor.openDirectory(site.root)
+        rootPath = site.root
+        table = Mutex(State(root: try RootDirectory(path: site.root), rootCheckedAt: clock()))
         indexFiles = site.indexFiles
         mimeTypes = MimeTypes(overrides: site.mimeOverrides)
         precompressed = site.precompressed
@@ -46,19 +71,24 @@ final class FileCache: @unchecked Sendable {
         ttl = site.cacheTTLNanoseconds
         capacity = max(1, site.cacheCapacity)
         self.clock = clock
-        table.withLock { $0.reserveCapacity(capacity) }
+        table.withLock { $0.entries.reserveCapacity(capacity) }
     }
 
-    var count: Int { table.withLock { $0.count } }
+    var count: Int { table.withLock { $0.entries.count } }
 
     func resolve(_ path: String) -> Resolution {
         let now = clock()
         let ttl = self.ttl
-        let cached = table.withLock { entries -> Entry? in entries[path] }
+        // One lock on a fresh hit, as before the root was re-checked: the root's due time is a comparison.
+        var (cached, rootDue) = table.withLock { state in
+            (state.entries[path], now &- state.rootCheckedAt >= ttl)
+        }
+        if rootDue && refreshRoot(now: now) { cached = nil }
         if let cached, now &- cached.checkedAt < ttl {
             return cached.resolution
         }
-        var resolution = open(path)
+        let root = table.withLock { $0.root }
+        var resolution = open(path, beneath: root)
         if case .failure(let error) = resolution, Self.isTransient(error) {
             // Out of descriptors or memory says nothing about the file: ask again next time.
             return resolution
@@ -68,19 +98,50 @@ final class FileCache: @unchecked Sendable {
         }
         let capacity = self.capacity
         let stored = resolution
-        table.withLock { entries in
-            if entries[path] == nil && entries.count >= capacity {
+        table.withLock { state in
+            // Opened beneath a root swapped meanwhile: answer with it, but do not keep it.
+            guard state.root === root else { return }
+            if state.entries[path] == nil && state.entries.count >= capacity {
                 // Expired entries first; if none, an arbitrary one. Not LRU: tracking recency would cost
                 // every hit a write, and a static site's working set usually fits.
-                let before = entries.count
-                entries = entries.filter { now &- $0.value.checkedAt < ttl }
-                if entries.count == before, let first = entries.first {
-                    entries.removeValue(forKey: first.key)
+                let before = state.entries.count
+                state.entries = state.entries.filter { now &- $0.value.checkedAt < ttl }
+                if state.entries.count == before, let first = state.entries.first {
+                    state.entries.removeValue(forKey: first.key)
                 }
             }
-            entries[path] = Entry(resolution: stored, checkedAt: now)
+            state.entries[path] = Entry(resolution: stored, checkedAt: now)
         }
         return resolution
+    }
+
+    /// The root to open beneath, re-resolved from its path first when a TTL has passed.
+    func root(now: Int64) -> RootDirectory {
+        let ttl = self.ttl
+        if table.withLock({ now &- $0.rootCheckedAt >= ttl }) { _ = refreshRoot(now: now) }
+        return table.withLock { $0.root }
+    }
+
+    /// Opens the root's path again; if it is now another directory, makes it the root and drops every
+    /// entry. True when it swapped. One thread re-checks (it claims the check under the lock); the
+    /// others go on with the root they have meanwhile. A path that cannot be opened (a dangling link)
+    /// keeps the old root: serving the last good release beats serving nothing.
+    private func refreshRoot(now: Int64) -> Bool {
+        let ttl = self.ttl
+        let claimed = table.withLock { state -> RootDirectory? in
+            guard now &- state.rootCheckedAt >= ttl else { return nil }
+            state.rootCheckedAt = now
+            return state.root
+        }
+        guard let old = claimed, let fresh = try? RootDirectory(path: rootPath),
+            fresh.status.inode != old.status.inode || fresh.status.device != old.status.device
+        else { return false }
+        return table.withLock { state in
+            guard state.root === old else { return false }
+            state.root = fresh
+            state.entries.removeAll(keepingCapacity: true)
+            return true
+        }
     }
 
     private static func isTransient(_ error: Errno) -> Bool {
@@ -88,25 +149,25 @@ final class FileCache: @unchecked Sendable {
     }
 
     /// Drops every entry (closing the descriptors no response still holds).
-    func removeAll() { table.withLock { $0.removeAll(keepingCapacity: true) } }
+    func removeAll() { table.withLock { $0.entries.removeAll(keepingCapacity: true) } }
 
-    private func open(_ path: String) -> Resolution {
-        switch openFile(path) {
+    private func open(_ path: String, beneath root: RootDirectory) -> Resolution {
+        switch openFile(path, beneath: root.descriptor) {
         case .failure(let error) where error.code == EMFILE || error.code == ENFILE:
             // Out of descriptors: our own cache may be what holds them.
             removeAll()
-            return openFile(path)
+            return openFile(path, beneath: root.descriptor)
         case let other:
             return other
         }
     }
 
-    private func openFile(_ path: String) -> Resolution {
+    private func openFile(_ path: String, beneath root: borrowing FileDescriptor) -> Resolution {
         do throws(Errno) {
             let descriptor = try root.openBeneath(path)
             let status = try descriptor.status()
             if status.isRegular {
-                return .file(makeOpenFile(descriptor, status, path))
+                return .file(makeOpenFile(descriptor, status, path, beneath: root))
             }
             guard status.isDirectory else {
                 // Sockets, devices: not content. nginx answers 404 too.
@@ -118,7 +179,7 @@ final class FileCache: @unchecked Sendable {
                 guard let index = try? root.openBeneath(indexPath), let indexStatus = try? index.status(),
                     indexStatus.isRegular
                 else { continue }
-                return .directory(index: makeOpenFile(index, indexStatus, indexPath))
+                return .directory(index: makeOpenFile(index, indexStatus, indexPath, beneath: root))
             }
             return .directory(index: nil)
         } catch {
@@ -130,8 +191,10 @@ final class FileCache: @unchecked Sendable {
     /// `path.br`, `path.zst`, `path.gz` (as configured), opened beneath the root like the file itself,
     /// and only when at least as new as it, so that a stale `.gz` left after an edit is never served.
     /// Looked for here, once per cache entry, so that a hot file costs no syscall per request.
-    private func makeOpenFile(_ descriptor: consuming FileDescriptor, _ status: FileStatus, _ path: String) -> OpenFile
-    {
+    private func makeOpenFile(
+        _ descriptor: consuming FileDescriptor, _ status: FileStatus, _ path: String,
+        beneath root: borrowing FileDescriptor
+    ) -> OpenFile {
         let contentType = mimeTypes.contentType(forPath: path)
         let cacheControl = cachePolicy.cacheControl(forPath: "/" + path, contentType: contentType)
         var variants: [OpenFile] = []
