@@ -6,13 +6,17 @@ public struct CommandLineOverrides: Sendable {
     public var accessLog: AccessLogDestination?
     /// The client-side route fallback file; "" turns it off.
     public var fallback: String?
+    /// `--listing` turns listings on; without it the file decides.
+    public var listing = false
 
     public init() {}
 
-    public init(root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil)
-        throws(ConfigError)
-    {
+    public init(
+        root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil,
+        listing: Bool = false
+    ) throws(ConfigError) {
         self.root = root
+        self.listing = listing
         for text in listen {
             do {
                 self.listen.append(try ListenAddress(parsing: text))
@@ -43,5 +47,6 @@ public struct CommandLineOverrides: Sendable {
         configuration.apply(root: root, listen: listen, mode: mode)
         if let accessLog { configuration.accessLog = accessLog }
         if let fallback { configuration.fallback = fallback }
+        if listing { configuration.listing = true }
     }
 }

@@ -25,11 +25,14 @@ struct Serve: ParsableCommand {
         help: "File under the root answering missing extension-less paths (client-side routes), e.g. index.html.")
     var fallback: String?
 
+    @Flag(name: .long, help: "List directories that have no index file.")
+    var listing = false
+
     func run() throws {
         let overrides: CommandLineOverrides
         do {
             overrides = try CommandLineOverrides(
-                root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback)
+                root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback, listing: listing)
         } catch {
             throw ValidationError(error.description)
         }
