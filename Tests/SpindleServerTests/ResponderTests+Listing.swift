@@ -70,6 +70,23 @@ extension ResponderTests {
         #expect(try get("/changing/", using: responder).text.contains("b.txt"))
     }
 
+    @Test func aListingInDemandIsRebuiltAheadOfExpiry() throws {
+        try site.write("busy/a.txt", "a")
+        let responder = try responder { $0.listing = true }
+        #expect(try !get("/busy/", using: responder).text.contains("b.txt"))
+        try site.write("busy/b.txt", "b")
+        // In the second half of its TTL the current page is served, and a rebuild starts on another
+        // thread; the clock stands still, so only that rebuild can show b.txt.
+        clock.nanoseconds += 600_000_000
+        var rebuilt = false
+        let deadline = Date().addingTimeInterval(10)
+        while !rebuilt && Date() < deadline {
+            rebuilt = try get("/busy/", using: responder).text.contains("b.txt")
+            if !rebuilt { usleep(2000) }
+        }
+        #expect(rebuilt)
+    }
+
     @Test func listingOfAnUnreadableDirectoryIsAnError() throws {
         try site.directory("locked")
         try FileManager.default.setAttributes(

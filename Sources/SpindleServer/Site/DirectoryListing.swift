@@ -23,10 +23,41 @@ struct DirectoryListing: Sendable, Equatable {
         case name, size, mtime
     }
 
-    var entries: [Entry]
+    /// Directories first, then by name (byte order): the default order, from which the others are
+    /// derived cheaply.
+    private(set) var entries: [Entry]
+    /// How many of `entries` (the first ones) are directories.
+    private(set) var directoryCount: Int
     /// The directory had more listable entries than the limit: `entries` holds the first ones it gave
     /// (in the kernel's order, before sorting), so reading stops early in a huge directory.
     var truncated: Bool
+
+    init(entries: [Entry], truncated: Bool) {
+        // Sorting indices with memcmp, then moving each entry once: sorting the entries themselves
+        // would copy (retain and release) names at every step, which 10,000 entries make visible.
+        let order = entries.withUnsafeBufferPointer { buffer in
+            buffer.indices.sorted { a, b in
+                if buffer[a].isDirectory != buffer[b].isDirectory { return buffer[a].isDirectory }
+                return Self.precedes(buffer[a].name, buffer[b].name)
+            }
+        }
+        self.entries = order.map { entries[$0] }
+        directoryCount = entries.lazy.filter(\.isDirectory).count
+        self.truncated = truncated
+    }
+
+    private static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in
+                let common = min(x.count, y.count)
+                if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let order = memcmp(p, q, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+    }
 
     /// Reads the directory at `relative` (a path beneath the root, "" for the root itself).
     static func read(
@@ -62,16 +93,20 @@ struct DirectoryListing: Sendable, Equatable {
         return DirectoryListing(entries: entries, truncated: truncated)
     }
 
-    /// Directories first, then by `sort` (ties by name), ascending or descending within each group.
-    func sorted(by sort: Sort, descending: Bool) -> [Entry] {
-        entries.sorted { a, b in
-            if a.isDirectory != b.isDirectory { return a.isDirectory }
-            let (x, y) = descending ? (b, a) : (a, b)
-            switch sort {
-            case .size where x.size != y.size: return x.size < y.size
-            case .mtime where x.modified != y.modified: return x.modified < y.modified
-            default: return x.name.lexicographicallyPrecedes(y.name)
+    /// Indices into `entries`: directories first, then by `sort` (ties by name), ascending or
+    /// descending within each group. Integer comparisons only: the name order is already there.
+    func order(by sort: Sort, descending: Bool) -> [Int] {
+        let directories = 0..<directoryCount
+        let files = directoryCount..<entries.count
+        guard sort != .name else {
+            return descending ? directories.reversed() + files.reversed() : Array(entries.indices)
+        }
+        let keys = entries.map { sort == .size ? $0.size : $0.modified }
+        func sorted(_ group: Range<Int>) -> [Int] {
+            group.sorted { a, b in
+                descending ? (keys[b], b) < (keys[a], a) : (keys[a], a) < (keys[b], b)
             }
         }
+        return sorted(directories) + sorted(files)
     }
 }
