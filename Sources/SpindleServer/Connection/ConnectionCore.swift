@@ -102,7 +102,11 @@ struct ConnectionCore {
     /// `count` bytes arrived in `readSpace()`.
     mutating func received(_ count: Int, _ context: ConnectionContext, into out: inout [UInt8]) -> ConnectionAction {
         buffered += count
-        if case .idle = phase { phase = .readingHead(until: context.now + context.settings.headTimeout) }
+        if case .idle = phase {
+            dropEmptyLines()
+            guard buffered > 0 else { return .read }
+            phase = .readingHead(until: context.now + context.settings.headTimeout)
+        }
         return advance(context, into: &out)
     }
 
@@ -133,6 +137,7 @@ struct ConnectionCore {
         }
         switch then {
         case .keepAlive:
+            dropEmptyLines()
             if buffered == 0 {
                 releaseBuffer()
                 phase = .idle(until: context.now + context.settings.keepAliveTimeout)
@@ -297,6 +302,15 @@ struct ConnectionCore {
     private var received: UnsafeRawBufferPointer {
         guard let buffer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return buffer.prefix(buffered)
+    }
+
+    /// Drops the empty lines (CRLF) a client may send between requests, which RFC 9112 §2.2 says to
+    /// ignore: they must not count as a request begun (a head deadline, a 408, no drain).
+    private mutating func dropEmptyLines() {
+        guard let bytes = buffer?.bytes else { return }
+        var count = 0
+        while count + 1 < buffered && bytes[count] == 0x0D && bytes[count + 1] == 0x0A { count += 2 }
+        remove(count, at: 0)
     }
 
     /// Removes `count` bytes at `offset`, moving any bytes after them down.
