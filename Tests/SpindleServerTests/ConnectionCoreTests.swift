@@ -8,7 +8,7 @@ import Testing
 /// arrive and what time it is (`context.now`), and every answer is written down in a transcript.
 struct CoreDriver {
     var core: ConnectionCore
-    var context: ConnectionContext
+    var context: ConnectionContext<Responder>
     /// What the connection did, in order: each answer's status code from its status line (with
     /// " close" when the answer ends the connection), then "linger" or "close" if it ended.
     var transcript: [String] = []
