@@ -80,8 +80,8 @@ extension Integration {
             }
         }
 
-        static func haproxyConfiguration(_ replicas: [Replica]) -> (UInt16) -> String {
-            { port in
+        static func haproxyConfiguration(_ replicas: [Replica]) -> ([UInt16]) -> String {
+            { ports in
                 """
                 global
                     log stderr format raw local0 info
@@ -106,7 +106,7 @@ extension Integration {
                     retry-on conn-failure empty-response response-timeout
 
                 frontend fleet
-                    bind 127.0.0.1:\(port)
+                    bind 127.0.0.1:\(ports[0])
                     stats enable
                     stats uri \(HAProxy.statsPath)
                     default_backend replicas
@@ -162,12 +162,11 @@ extension Integration {
             }
         }
 
-        @Test(.enabled(if: HAProxy.path != nil, "haproxy is not installed (make haproxy)"))
-        func rollingRestartsBehindHAProxyLoseNothing() throws {
-            let base = NSTemporaryDirectory() + "spindle-fleet-\(getpid())-\(UUID().uuidString.prefix(8))"
-            defer { try? FileManager.default.removeItem(atPath: base) }
+        /// A temporary directory with `site/`: the files (their mtime long ago, so that a copy that did
+        /// not keep it could not match by chance), and a replica per mode, each serving its `cp -a` copy.
+        static func makeFleet(_ base: String, modes: [String]) throws -> ([File], [Replica]) {
             var generator = PatternGenerator(seed: 0xf1ee7)
-            var files = [
+            let files = [
                 File(path: "/small.txt", body: generator.bytes(1024)),
                 File(path: "/one.bin", body: generator.bytes(1 << 20)),
             ]
@@ -175,16 +174,29 @@ extension Integration {
             try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
             for file in files {
                 try Data(file.body).write(to: URL(fileURLWithPath: source + file.path))
-                // Long ago, so that a copy that did not keep it could not match by chance.
                 try FileManager.default.setAttributes(
                     [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000)], ofItemAtPath: source + file.path)
             }
-            let replicas = try Self.modes.enumerated().map { index, mode in
+            let replicas = try modes.enumerated().map { index, mode in
                 let root = base + "/replica\(index + 1)"
                 let copy = try run("/bin/cp", ["-a", source, root])
-                try #require(copy.status == 0, "cp -a: \(copy.stderr)")
+                guard copy.status == 0 else { throw HarnessError("cp -a: \(copy.stderr)") }
                 return try Replica(name: "r\(index + 1)", mode: mode, root: root)
             }
+            return (files, replicas)
+        }
+
+        static func temporaryDirectory() -> String {
+            NSTemporaryDirectory() + "spindle-fleet-\(getpid())-\(UUID().uuidString.prefix(8))"
+        }
+
+        @Test(.enabled(if: HAProxy.path != nil, "haproxy is not installed (make haproxy)"))
+        func rollingRestartsBehindHAProxyLoseNothing() throws {
+            let base = Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: base) }
+            let fleet = try Self.makeFleet(base, modes: Self.modes)
+            var files = fleet.0
+            let replicas = fleet.1
 
             // The validators, from each replica directly: the same everywhere.
             for index in files.indices {
@@ -264,6 +276,75 @@ extension Integration {
             for replica in replicas {
                 #expect(replica.stop() == 0, "\(replica.name): \(replica.server.stderr)")
             }
+        }
+
+        static let openssl = tool(
+            ["/usr/bin/openssl"], for: "the test of config/haproxy.cfg (it needs a certificate)",
+            "Install it with: apt-get install openssl")
+
+        /// config/haproxy.cfg, the README's example, is valid and does what it says. With a test
+        /// certificate, loopback ports and a local replica in place of its own, HTTPS (HTTP/2 too)
+        /// reaches the replica through the health-checked backend, and plain HTTP is redirected to HTTPS.
+        @Test(.enabled(if: HAProxy.path != nil && openssl != nil, "haproxy or openssl is not installed"))
+        func exampleConfigurationTerminatesTLSInFront() throws {
+            let base = Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: base) }
+            let (files, replicas) = try Self.makeFleet(base, modes: ["event-loop"])
+            let replica = replicas[0]
+            let key = base + "/key.pem"
+            let certificate = base + "/certificate.pem"
+            let made = try run(
+                Self.openssl ?? "openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
+                    "-subj", "/CN=127.0.0.1",
+                ])
+            try #require(made.status == 0, "openssl: \(made.stderr)")
+            let pem = base + "/site.pem"
+            try (Data(contentsOf: URL(fileURLWithPath: certificate)) + Data(contentsOf: URL(fileURLWithPath: key)))
+                .write(to: URL(fileURLWithPath: pem))
+
+            let example = try String(
+                contentsOf: ServerProcess.packageRoot.appendingPathComponent("config/haproxy.cfg"), encoding: .utf8)
+            var lines = example.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            lines.removeAll { $0.hasPrefix("    server ") }
+            lines.append("    server web1 127.0.0.1:\(replica.port) check port \(replica.statusPort)")
+            let edited = lines.joined(separator: "\n") + "\n"
+            /// Each replacement must apply: the test notices when the example changes shape.
+            func replacing(_ text: String, _ old: String, _ new: String) throws -> String {
+                guard text.contains(old) else { throw HarnessError("config/haproxy.cfg has no `\(old)` any more") }
+                return text.replacingOccurrences(of: old, with: new)
+            }
+            var failure: Error?
+            let haproxy = try HAProxy(directory: base, ports: 2) { ports in
+                do {
+                    var text = try replacing(edited, "log /dev/log local0", "log stderr format raw local0")
+                    text = try replacing(
+                        text, "bind :443 ssl crt /etc/haproxy/site.pem", "bind 127.0.0.1:\(ports[0]) ssl crt \(pem)")
+                    return try replacing(text, "bind :80\n", "bind 127.0.0.1:\(ports[1])\n")
+                } catch {
+                    failure = error
+                    return ""
+                }
+            }
+            defer { haproxy.stop() }
+            if let failure { throw failure }
+            let https = "https://127.0.0.1:\(haproxy.ports[0])"
+            let http = "http://127.0.0.1:\(haproxy.ports[1])"
+
+            let direct = try RawClient.exchange(port: replica.port, get(files[0].path))
+            let response = try curlResponse(["-k", "--http1.1", https + files[0].path])
+            #expect(response.status == 200, "\(response)")
+            expectBody(response.body, files[0].body)
+            #expect(response.header("ETag") == direct.header("ETag"))
+            #expect(response.header("Strict-Transport-Security") != nil)
+            let version = try curl(["-k", "-o", "/dev/null", "-w", "%{http_version}", https + files[1].path])
+            #expect(String(decoding: version.stdout, as: UTF8.self) == "2", "HTTP/2 to the client: \(version.stderr)")
+
+            let redirect = try curlResponse([http + files[0].path])
+            #expect(redirect.status == 301)
+            #expect(redirect.header("Location") == "https://127.0.0.1:\(haproxy.ports[1])\(files[0].path)")
+            #expect(replica.stop() == 0, "\(replica.server.stderr)")
         }
     }
 }

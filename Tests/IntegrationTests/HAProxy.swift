@@ -7,38 +7,37 @@ final class HAProxy: @unchecked Sendable {
     static let candidates = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"]
 
     /// The binary, or nil after saying loudly that the tests needing it are skipped.
-    static let path: String? = {
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
-        let message = """
-            *** SKIPPING the fleet test (replicas behind a load balancer): no haproxy in \(candidates).
-            *** `make test` installs it (`make haproxy`: apt-get install haproxy); see its output for why it failed.
+    static let path = tool(
+        candidates, for: "the fleet tests (replicas behind a load balancer)",
+        "`make test` installs it (`make haproxy`: apt-get install haproxy); see its output for why it failed.")
 
-            """
-        FileHandle.standardError.write(Data(message.utf8))
-        return nil
-    }()
-
-    /// The port of the frontend, where the stats page is too (`statsPath`).
-    let port: UInt16
+    /// The ports of its frontends, free ports of 127.0.0.1 given to `configuration`.
+    let ports: [UInt16]
+    /// The first frontend's port, where the fleet test puts the stats page too (`statsPath`).
+    var port: UInt16 { ports[0] }
     static let statsPath = "/fleet-stats"
 
     private let process: Process
     private let output: OutputCollector
     private let exited: DispatchSemaphore
 
-    /// Writes `configuration(port)` to `directory`/haproxy.cfg, with the frontend on a free port of
-    /// 127.0.0.1, and starts HAProxy on it; ready once its stats page answers. HAProxy cannot report a
-    /// port the kernel picked, so the port is found free first and, if taken meanwhile, another is tried.
-    init(directory: String, configuration: (UInt16) -> String) throws {
+    /// Writes `configuration(ports)` to `directory`/haproxy.cfg, with `count` free ports of 127.0.0.1 for
+    /// its frontends, and starts HAProxy; ready once the first frontend accepts connections. HAProxy
+    /// cannot report ports the kernel picked, so they are found free first and, if one is taken
+    /// meanwhile, others are tried.
+    init(directory: String, ports count: Int = 1, configuration: ([UInt16]) -> String) throws {
         guard let path = Self.path else { throw HarnessError("haproxy is not installed") }
         let file = directory + "/haproxy.cfg"
         var attempt = 0
         while true {
             attempt += 1
-            let port = try Self.freePort()
-            try configuration(port).write(toFile: file, atomically: true, encoding: .utf8)
-            let check = try run(path, ["-c", "-q", "-f", file])
-            guard check.status == 0 else { throw HarnessError("haproxy -c -f \(file): \(check.stderr)") }
+            let ports = try (0..<count).map { _ in try Self.freePort() }
+            try configuration(ports).write(toFile: file, atomically: true, encoding: .utf8)
+            let check = try run(path, ["-c", "-f", file])
+            guard check.status == 0 else {
+                throw HarnessError(
+                    "haproxy -c -f \(file): \(check.stderr)\(String(decoding: check.stdout, as: UTF8.self))")
+            }
 
             let process = Process()
             process.executableURL = URL(fileURLWithPath: path)
@@ -52,17 +51,12 @@ final class HAProxy: @unchecked Sendable {
             try process.run()
             try? pipe.fileHandleForWriting.close()
             let output = OutputCollector(pipe.fileHandleForReading)
-            var ready = false
             let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline {
-                if (try? Self.stats(port: port)) != nil {
-                    ready = true
-                    break
-                }
+            while process.isRunning && Date() < deadline && (try? RawClient(port: ports[0])) == nil {
                 usleep(20_000)
             }
-            if ready {
-                self.port = port
+            if process.isRunning && (try? RawClient(port: ports[0])) != nil {
+                self.ports = ports
                 self.process = process
                 self.output = output
                 self.exited = exited
@@ -72,7 +66,7 @@ final class HAProxy: @unchecked Sendable {
             _ = exited.wait(timeout: .now() + 5)
             output.waitForEnd(timeout: 2)
             guard attempt < 3, output.text.contains("cannot bind") else {
-                throw HarnessError("haproxy did not start on port \(port):\n\(output.text)")
+                throw HarnessError("haproxy did not start on ports \(ports):\n\(output.text)")
             }
         }
     }
