@@ -166,8 +166,10 @@ struct ConnectionCore {
             let response = context.responder.respond(status: .requestTimeout, now: context.wallNow, into: &out)
             context.counters?.response(response)
             context.hooks.logRequest?(socket, nil, received, response, context.wallNow)
+            // A client still sending its body must not have the 408 destroyed by a reset.
+            let then: AfterResponse = if case .readingBody = phase { .linger } else { .close }
             releaseBuffer()
-            phase = .writing(then: .close, until: context.now + context.settings.sendTimeout)
+            phase = .writing(then: then, until: context.now + context.settings.sendTimeout)
             return .send(response)
         default:
             return close()
