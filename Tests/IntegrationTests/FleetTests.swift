@@ -163,7 +163,8 @@ extension Integration {
         }
 
         /// A temporary directory with `site/`: the files (their mtime long ago, so that a copy that did
-        /// not keep it could not match by chance), and a replica per mode, each serving its `cp -a` copy.
+        /// not keep it could not match by chance, and with a fraction of a second, which the ETag shows
+        /// and the copy must keep too), and a replica per mode, each serving its `cp -a` copy.
         static func makeFleet(_ base: String, modes: [String]) throws -> ([File], [Replica]) {
             var generator = PatternGenerator(seed: 0xf1ee7)
             let files = [
@@ -175,7 +176,7 @@ extension Integration {
             for file in files {
                 try Data(file.body).write(to: URL(fileURLWithPath: source + file.path))
                 try FileManager.default.setAttributes(
-                    [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000)], ofItemAtPath: source + file.path)
+                    [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000.25)], ofItemAtPath: source + file.path)
             }
             let replicas = try modes.enumerated().map { index, mode in
                 let root = base + "/replica\(index + 1)"
