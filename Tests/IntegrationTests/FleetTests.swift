@@ -137,7 +137,7 @@ extension Integration {
         }
 
         /// Batches of 10 requests, alternately on one keep-alive connection and on a new connection
-        /// each; every sixth request is for the 1 MiB file.
+        /// each; every eighth request is for the 1 MiB file.
         static func sendRequests(client index: Int, port: UInt16, files: [File], tally: Tally, failures: Failures) {
             var sequence = index
             var batch = index
@@ -145,7 +145,7 @@ extension Integration {
                 let reuse = batch % 2 == 0
                 var connection: RawClient?
                 for _ in 0..<10 {
-                    let file = sequence % 6 == 5 ? files[1] : files[0]
+                    let file = sequence % 8 == 7 ? files[1] : files[0]
                     sequence += 1
                     do {
                         let again = connection != nil
