@@ -176,7 +176,8 @@ extension Integration {
             for file in files {
                 try Data(file.body).write(to: URL(fileURLWithPath: source + file.path))
                 try FileManager.default.setAttributes(
-                    [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000.25)], ofItemAtPath: source + file.path)
+                    [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000.25)], ofItemAtPath: source + file.path
+                )
             }
             let replicas = try modes.enumerated().map { index, mode in
                 let root = base + "/replica\(index + 1)"
