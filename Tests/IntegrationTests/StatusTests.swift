@@ -11,13 +11,12 @@ extension Integration {
         /// Starts a server with a status listener on a port the kernel picks; returns it and that port.
         private func start(_ mode: String) throws -> (ServerProcess, UInt16) {
             let server = try ServerProcess(mode: mode, extraArguments: ["--status-listen", "127.0.0.1:0"])
-            guard let line = server.waitForStderrLine(containing: "health and metrics on ", timeout: 5),
-                let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
-            else {
+            do {
+                return (server, try server.statusPort())
+            } catch {
                 server.kill()
-                throw HarnessError("no status line on stderr: \(server.stderr)")
+                throw error
             }
-            return (server, port)
         }
 
         /// `name{labels} value` lines of a Prometheus text exposition, by series.
