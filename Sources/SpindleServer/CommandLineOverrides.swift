@@ -8,12 +8,14 @@ public struct CommandLineOverrides: Sendable {
     public var fallback: String?
     /// `--listing` turns listings on; without it the file decides.
     public var listing = false
+    /// The health and metrics listener; "" turns it off.
+    public var statusListen: String?
 
     public init() {}
 
     public init(
         root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil,
-        listing: Bool = false
+        statusListen: String? = nil, listing: Bool = false
     ) throws(ConfigError) {
         self.root = root
         self.listing = listing
@@ -41,6 +43,14 @@ public struct CommandLineOverrides: Sendable {
             }
             self.fallback = fallback.isEmpty ? "" : ConfigurationReader.normalizedSitePath(fallback)
         }
+        if let statusListen, !statusListen.isEmpty {
+            do {
+                _ = try ListenAddress(parsing: statusListen)
+            } catch {
+                throw ConfigError(file: "command line", line: nil, key: "--status-listen", message: error.message)
+            }
+        }
+        self.statusListen = statusListen
     }
 
     public func apply(to configuration: inout Configuration) {
@@ -48,5 +58,8 @@ public struct CommandLineOverrides: Sendable {
         if let accessLog { configuration.accessLog = accessLog }
         if let fallback { configuration.fallback = fallback }
         if listing { configuration.listing = true }
+        if let statusListen {
+            configuration.statusListen = statusListen.isEmpty ? nil : try? ListenAddress(parsing: statusListen)
+        }
     }
 }

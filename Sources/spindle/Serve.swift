@@ -25,6 +25,11 @@ struct Serve: ParsableCommand {
         help: "File under the root answering missing extension-less paths (client-side routes), e.g. index.html.")
     var fallback: String?
 
+    @Option(
+        name: .customLong("status-listen"),
+        help: "Address of the health and metrics listener (/healthz, /metrics), e.g. 127.0.0.1:9180.")
+    var statusListen: String?
+
     @Flag(name: .long, help: "List directories that have no index file.")
     var listing = false
 
@@ -32,7 +37,8 @@ struct Serve: ParsableCommand {
         let overrides: CommandLineOverrides
         do {
             overrides = try CommandLineOverrides(
-                root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback, listing: listing)
+                root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback,
+                statusListen: statusListen, listing: listing)
         } catch {
             throw ValidationError(error.description)
         }

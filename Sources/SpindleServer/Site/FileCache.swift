@@ -45,10 +45,14 @@ final class FileCache: @unchecked Sendable {
         }
     }
 
+    /// The entries, the root they were opened beneath, and how many lookups were fresh hits or had to
+    /// open (for `/metrics`).
     private struct State {
         var entries: [String: Entry] = [:]
         var root: RootDirectory
         var rootCheckedAt: Int64
+        var hits = 0
+        var misses = 0
     }
 
     private let rootPath: String
@@ -76,12 +80,22 @@ final class FileCache: @unchecked Sendable {
 
     var count: Int { table.withLock { $0.entries.count } }
 
+    /// Lookups answered from the cache, and lookups that opened the path, since the start.
+    var lookups: (hits: Int, misses: Int) { table.withLock { ($0.hits, $0.misses) } }
+
     func resolve(_ path: String) -> Resolution {
         let now = clock()
         let ttl = self.ttl
         // One lock on a fresh hit, as before the root was re-checked: the root's due time is a comparison.
         var (cached, rootDue) = table.withLock { state in
-            (state.entries[path], now &- state.rootCheckedAt >= ttl)
+            let entry = state.entries[path]
+            let rootDue = now &- state.rootCheckedAt >= ttl
+            if let entry, now &- entry.checkedAt < ttl, !rootDue {
+                state.hits &+= 1
+            } else {
+                state.misses &+= 1
+            }
+            return (entry, rootDue)
         }
         if rootDue && refreshRoot(now: now) { cached = nil }
         if let cached, now &- cached.checkedAt < ttl {
