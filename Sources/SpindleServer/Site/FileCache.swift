@@ -51,6 +51,8 @@ final class FileCache: @unchecked Sendable {
         var entries: [String: Entry] = [:]
         var root: RootDirectory
         var rootCheckedAt: Int64
+        /// Counts the swaps, so that a lookup can tell its entry came from a replaced root.
+        var rootGeneration = 0
         var hits = 0
         var misses = 0
     }
@@ -87,7 +89,7 @@ final class FileCache: @unchecked Sendable {
         let now = clock()
         let ttl = self.ttl
         // One lock on a fresh hit, as before the root was re-checked: the root's due time is a comparison.
-        var (cached, rootDue) = table.withLock { state in
+        var (cached, rootDue, generation) = table.withLock { state in
             let entry = state.entries[path]
             let rootDue = now &- state.rootCheckedAt >= ttl
             if let entry, now &- entry.checkedAt < ttl, !rootDue {
@@ -95,9 +97,10 @@ final class FileCache: @unchecked Sendable {
             } else {
                 state.misses &+= 1
             }
-            return (entry, rootDue)
+            return (entry, rootDue, state.rootGeneration)
         }
-        if rootDue && refreshRoot(now: now) { cached = nil }
+        // An entry opened beneath a root replaced since (by this thread or another) is not used.
+        if rootDue && refreshRoot(now: now) != generation { cached = nil }
         if let cached, now &- cached.checkedAt < ttl {
             return cached.resolution
         }
@@ -136,26 +139,30 @@ final class FileCache: @unchecked Sendable {
         return table.withLock { $0.root }
     }
 
-    /// Opens the root's path again; if it is now another directory, makes it the root and drops every
-    /// entry. True when it swapped. One thread re-checks (it claims the check under the lock); the
-    /// others go on with the root they have meanwhile. A path that cannot be opened (a dangling link)
-    /// keeps the old root: serving the last good release beats serving nothing.
-    private func refreshRoot(now: Int64) -> Bool {
+    /// Opens the root's path again and, if that gives another directory, makes it the root and drops
+    /// every entry; returns the root's generation afterwards. The path is opened before the lock is
+    /// taken and the check is marked done only with the swap, so that no lookup sees the check done
+    /// while the old root is still in place (threads finding it due at the same moment each open the
+    /// path, a handful once a second; the first to lock decides). A path that cannot be opened (a
+    /// dangling link) keeps the old root: serving the last good release beats serving nothing. What
+    /// the swap replaces is released after the lock, since closing descriptors is a syscall.
+    private func refreshRoot(now: Int64) -> Int {
         let ttl = self.ttl
-        let claimed = table.withLock { state -> RootDirectory? in
-            guard now &- state.rootCheckedAt >= ttl else { return nil }
+        let fresh = try? RootDirectory(path: rootPath)
+        let (generation, replaced) = table.withLock { state -> (Int, (RootDirectory, [String: Entry])?) in
+            guard now &- state.rootCheckedAt >= ttl else { return (state.rootGeneration, nil) }
             state.rootCheckedAt = now
-            return state.root
-        }
-        guard let old = claimed, let fresh = try? RootDirectory(path: rootPath),
-            fresh.status.inode != old.status.inode || fresh.status.device != old.status.device
-        else { return false }
-        return table.withLock { state in
-            guard state.root === old else { return false }
+            guard let fresh,
+                fresh.status.inode != state.root.status.inode || fresh.status.device != state.root.status.device
+            else { return (state.rootGeneration, nil) }
+            let replaced = (state.root, state.entries)
             state.root = fresh
-            state.entries.removeAll(keepingCapacity: true)
-            return true
+            state.entries = [:]
+            state.rootGeneration &+= 1
+            return (state.rootGeneration, replaced)
         }
+        _ = replaced
+        return generation
     }
 
     private static func isTransient(_ error: Errno) -> Bool {
