@@ -6,8 +6,8 @@ import Synchronization
 /// costs a copy of its bytes; after it, the next request reads the directory again (one `fstatat` per
 /// entry) and renders it. The entries read are shared by the forms (sort, order, HTML or JSON) of one
 /// directory, so a client cycling through them makes one read a second and one rendering per form.
-/// A listing in steady demand is rebuilt ahead of expiry on a helper thread (`refreshInBackground`), so
-/// that the rebuild of a huge directory does not stall the serving thread (BENCHMARKS.md measures it).
+/// A listing that was asked for is kept warm for a while on a helper thread (`keepWarm`), so that the
+/// rebuild of a huge directory does not stall the serving thread (BENCHMARKS.md measures it).
 ///
 /// Shared like the file cache, under a Mutex that never covers a syscall or a rendering: two threads
 /// may build the same listing at once, and the later one wins, which is harmless. Nothing built
@@ -34,14 +34,19 @@ final class ListingCache: @unchecked Sendable {
     private struct State: Sendable {
         var listings: [String: Built<DirectoryListing>] = [:]
         var pages: [Key: Built<Page>] = [:]
-        /// Pages being rebuilt in the background.
-        var refreshing: Set<Key> = []
+        /// Pages kept warm, with when (monotonic nanoseconds) each was last asked for.
+        var warm: [Key: Int64] = [:]
     }
 
     /// Most directories and most pages kept: a 10,000-entry page is about 1.6 MB of HTML, so this
     /// bounds the memory.
     static let capacity = 32
+    /// Most pages kept warm at once, each by a thread of its own: listing many directories must not
+    /// buy a client many threads.
+    static let maximumWarm = 4
 
+    /// How long a page is kept warm after it was last asked for; 0 turns keeping warm off.
+    private let warmFor: Int64
     private let files: FileCache
     private let includeDotfiles: Bool
     private let limit: Int
@@ -49,13 +54,17 @@ final class ListingCache: @unchecked Sendable {
     private let clock: () -> Int64
     private let table = Mutex(State())
 
-    init(site: Site, files: FileCache, clock: @escaping () -> Int64) {
+    init(site: Site, files: FileCache, clock: @escaping () -> Int64, warmFor: Int64 = 5_000_000_000) {
         self.files = files
+        self.warmFor = warmFor
         includeDotfiles = site.dotfiles == .allow
         limit = site.listingMaxEntries
         ttl = site.cacheTTLNanoseconds
         self.clock = clock
     }
+
+    /// How many pages are being kept warm (by as many threads).
+    var warmCount: Int { table.withLock { $0.warm.count } }
 
     /// The listing of `path` (relative to the root, "" for the root), or why it cannot be read.
     func page(_ path: String, _ options: ListingOptions) -> Result<Page, Errno> {
@@ -63,12 +72,20 @@ final class ListingCache: @unchecked Sendable {
         let root = files.root(now: now)
         let key = Key(path: path, options: options)
         let ttl = self.ttl
-        let page = table.withLock { $0.pages[key] }
+        let askedAt = MonotonicClock.nanoseconds()
+        let (page, isWarm) = table.withLock { state in
+            let isWarm = state.warm[key] != nil
+            if isWarm { state.warm[key] = askedAt }
+            return (state.pages[key], isWarm)
+        }
         if let page, page.root === root, now &- page.builtAt < ttl {
-            if now &- page.builtAt >= ttl / 2 { refreshInBackground(path, key, root: root, now: now) }
             return .success(page.value)
         }
-        return build(path, key, root: root, now: now, reusingReadsYoungerThan: ttl).map(\.value)
+        let built = build(path, key, root: root, now: now, reusingReadsYoungerThan: ttl)
+        // Asked for again after it expired: in demand, so worth keeping warm. A listing asked for once
+        // (or many listings asked for once each) starts no thread.
+        if case .success = built, page != nil, !isWarm { keepWarm(path, key, askedAt: askedAt) }
+        return built.map(\.value)
     }
 
     /// Reads the directory (or reuses a read younger than `maximumAge`, made for another form),
@@ -103,23 +120,48 @@ final class ListingCache: @unchecked Sendable {
         return .success(rendered)
     }
 
-    /// A listing requested in its second half-TTL is rebuilt on a thread of its own while the serving
-    /// thread goes on answering with the current one, which is still fresh: a listing in steady demand
-    /// is never more than a TTL old, and its rebuild (tens of milliseconds for 10,000 entries, mostly
-    /// `fstatat`) never stalls the event loop. One rebuild per page at a time. A listing asked for
-    /// rarely is built on the serving thread, as it has expired by then. The thread is given the
-    /// request's `now` rather than a clock, so that the page's age is counted from before its read.
-    private func refreshInBackground(_ path: String, _ key: Key, root: FileCache.RootDirectory, now: Int64) {
-        guard table.withLock({ $0.refreshing.insert(key).inserted }) else { return }
-        let ttl = self.ttl
+    /// Once a listing has been rebuilt on the serving thread for a second request, a helper thread
+    /// rebuilds it every half TTL for as long as it keeps being asked for (`warmFor` after the last
+    /// time), so that the next requests find it fresh (never more than a TTL old) and no longer pay
+    /// for the rebuild, tens of milliseconds for 10,000 entries, mostly `fstatat`. The first two
+    /// requests, and one after a quiet spell, still build on the serving thread. Its own clock readings (the injected clock for the
+    /// pages' ages, the monotonic one for the quiet spell) are made on that thread.
+    private func keepWarm(_ path: String, _ key: Key, askedAt: Int64) {
+        guard warmFor > 0 else { return }
+        let started = table.withLock { state -> Bool in
+            guard state.warm[key] == nil, state.warm.count < Self.maximumWarm else { return false }
+            state.warm[key] = askedAt
+            return true
+        }
+        guard started else { return }
         do {
-            try PosixThread.spawn(stackSize: 512 * 1024) {
-                _ = self.build(path, key, root: root, now: now, reusingReadsYoungerThan: ttl / 2)
-                self.table.withLock { _ = $0.refreshing.remove(key) }
-            }
+            try PosixThread.spawn(stackSize: 512 * 1024) { self.warm(path, key) }
         } catch {
-            // No thread to be had: the first request after expiry builds it instead.
-            table.withLock { _ = $0.refreshing.remove(key) }
+            // No thread to be had: requests after expiry build it, as without keeping warm.
+            table.withLock { _ = $0.warm.removeValue(forKey: key) }
+        }
+    }
+
+    private func warm(_ path: String, _ key: Key) {
+        let ttl = self.ttl
+        let warmFor = self.warmFor
+        while true {
+            usleep(UInt32(clamping: max(1, ttl / 2 / 1000)))
+            let now = MonotonicClock.nanoseconds()
+            let quiet = table.withLock { state -> Bool in
+                guard let askedAt = state.warm[key], now &- askedAt < warmFor else {
+                    state.warm[key] = nil
+                    return true
+                }
+                return false
+            }
+            if quiet { return }
+            let pageNow = clock()
+            let root = files.root(now: pageNow)
+            if case .failure = build(path, key, root: root, now: pageNow, reusingReadsYoungerThan: ttl / 2) {
+                table.withLock { _ = $0.warm.removeValue(forKey: key) }
+                return
+            }
         }
     }
 
