@@ -67,6 +67,17 @@ struct ListingCacheTests {
         #expect(eventually { text(cache).contains("b.txt") })
     }
 
+    @Test func askedForInTheSecondHalfOfItsTTLStartsKeepingWarm() throws {
+        let cache = try cache(warmFor: 10_000_000_000)
+        _ = text(cache)
+        clock.nanoseconds += 400_000_000
+        _ = text(cache)
+        #expect(cache.warmCount == 0)
+        clock.nanoseconds += 200_000_000
+        _ = text(cache)
+        #expect(cache.warmCount == 1)
+    }
+
     @Test func keepingWarmStopsAfterAQuietSpellAndIsBounded() throws {
         let quick = try cache(warmFor: 100_000_000)
         _ = askTwice(quick)

@@ -79,11 +79,13 @@ final class ListingCache: @unchecked Sendable {
             return (state.pages[key], isWarm)
         }
         if let page, page.root === root, now &- page.builtAt < ttl {
+            // Asked for again in the second half of its TTL: in demand, so worth keeping warm.
+            if !isWarm && now &- page.builtAt >= ttl / 2 { keepWarm(path, key, askedAt: askedAt) }
             return .success(page.value)
         }
         let built = build(path, key, root: root, now: now, reusingReadsYoungerThan: ttl)
-        // Asked for again after it expired: in demand, so worth keeping warm. A listing asked for once
-        // (or many listings asked for once each) starts no thread.
+        // Asked for again after it expired: in demand too. A listing asked for once (or many listings
+        // asked for once each) starts no thread.
         if case .success = built, page != nil, !isWarm { keepWarm(path, key, askedAt: askedAt) }
         return built.map(\.value)
     }
@@ -120,11 +122,12 @@ final class ListingCache: @unchecked Sendable {
         return .success(rendered)
     }
 
-    /// Once a listing has been rebuilt on the serving thread for a second request, a helper thread
-    /// rebuilds it every half TTL for as long as it keeps being asked for (`warmFor` after the last
-    /// time), so that the next requests find it fresh (never more than a TTL old) and no longer pay
-    /// for the rebuild, tens of milliseconds for 10,000 entries, mostly `fstatat`. The first two
-    /// requests, and one after a quiet spell, still build on the serving thread. Its own clock readings (the injected clock for the
+    /// Once a listing is asked for again (in the second half of its TTL, or after it expired), a helper
+    /// thread rebuilds it every half TTL for as long as it keeps being asked for (`warmFor` after the
+    /// last time), so that the next requests find it fresh (never more than a TTL old) and no longer
+    /// pay for the rebuild, tens of milliseconds for 10,000 entries, mostly `fstatat`. The first
+    /// request, a second one after expiry, and one after a quiet spell still build on the serving
+    /// thread. Its own clock readings (the injected clock for the
     /// pages' ages, the monotonic one for the quiet spell) are made on that thread.
     private func keepWarm(_ path: String, _ key: Key, askedAt: Int64) {
         guard warmFor > 0 else { return }
