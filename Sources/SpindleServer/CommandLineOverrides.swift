@@ -3,15 +3,18 @@ public struct CommandLineOverrides: Sendable {
     public var root: String?
     public var listen: [ListenAddress] = []
     public var mode: ServingMode?
+    /// `--workers N|auto`, resolved to a count.
+    public var workers: Int?
     public var accessLog: AccessLogDestination?
     /// The client-side route fallback file; "" turns it off.
     public var fallback: String?
 
     public init() {}
 
-    public init(root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil)
-        throws(ConfigError)
-    {
+    public init(
+        root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil,
+        workers: String? = nil
+    ) throws(ConfigError) {
         self.root = root
         for text in listen {
             do {
@@ -28,6 +31,15 @@ public struct CommandLineOverrides: Sendable {
             }
             self.mode = parsed
         }
+        if let workers {
+            guard let count = Configuration.workerCount(parsing: workers) else {
+                throw ConfigError(
+                    file: "command line", line: nil, key: "--workers",
+                    message:
+                        "expected \"auto\" or a number from 1 to \(Configuration.maximumWorkers), got \"\(workers)\"")
+            }
+            self.workers = count
+        }
         self.accessLog = accessLog.map(AccessLogDestination.init(configValue:))
         if let fallback {
             guard fallback.isEmpty || ConfigurationReader.normalizedSitePath(fallback) != nil else {
@@ -41,6 +53,7 @@ public struct CommandLineOverrides: Sendable {
 
     public func apply(to configuration: inout Configuration) {
         configuration.apply(root: root, listen: listen, mode: mode)
+        if let workers { configuration.workers = workers }
         if let accessLog { configuration.accessLog = accessLog }
         if let fallback { configuration.fallback = fallback }
     }

@@ -10,10 +10,28 @@ public enum ServerRunner {
         let diagnostics = Diagnostics(level: configuration.logLevel)
         // Every connection needs a descriptor; the soft limit is often far below the hard one.
         DescriptorLimit.raise(to: DescriptorLimit.current().hard)
+        // A worker takes its listeners from its supervisor; anyone else from systemd, or binds them.
+        var link: WorkerLink?
         guard
             var listeners = startupStep(
-                nil, { try SocketActivation.adoptListeners() ?? Listener.bind(configuration.listen) }),
-            let responder = startupStep("root \(configuration.root)", { try Responder(site: Site(configuration)) }),
+                nil,
+                { () throws -> [Listener] in
+                    if let handoff = try WorkerHandoff.inherited() {
+                        let (adopted, sockets) = try WorkerLink.adopt(handoff)
+                        link = adopted
+                        return sockets
+                    }
+                    return try SocketActivation.adoptListeners() ?? Listener.bind(configuration.listen)
+                })
+        else { return 1 }
+        let urls = listeners.map(\.address).joined(separator: ", ")
+        let description = "\(configuration.mode.rawValue), root \(absolutePath(configuration.root))"
+        if link == nil && configuration.workers > 1 {
+            return supervise(
+                configuration, &listeners, source, diagnostics,
+                startLine: "spindle: listening on \(urls) (\(description), \(configuration.workers) workers)")
+        }
+        guard let responder = startupStep("root \(configuration.root)", { try Responder(site: Site(configuration)) }),
             let log = startupStep("access log", { try AccessLog(configuration, diagnostics: diagnostics) })
         else { return 1 }
         // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt instead of one per connection.
@@ -22,15 +40,37 @@ public enum ServerRunner {
         let notifier = SystemdNotifier()
         let reloader = Reloader(
             source: source, startup: configuration, logs: logs, notifier: notifier, diagnostics: diagnostics)
-        let hooks = ServerHooks(logs: logs, reloader: reloader, notifier: notifier, diagnostics: diagnostics)
-
-        let urls = listeners.map(\.address).joined(separator: ", ")
-        printError(
-            "spindle: listening on \(urls) (\(configuration.mode.rawValue), root \(absolutePath(configuration.root)))")
+        var hooks = ServerHooks(logs: logs, reloader: reloader, notifier: notifier, diagnostics: diagnostics)
+        if let link {
+            hooks = link.wire(hooks)  // its supervisor says when all are listening
+        } else {
+            printError("spindle: listening on \(urls) (\(description))")
+        }
         let status = startupStep(nil) {
             try serve(configuration.mode, &listeners, responder, ServerSettings(configuration), hooks)
         }
         logs.log.flush()
+        return status ?? 1
+    }
+
+    /// `workers > 1`: the workers build the site and open the log; trying both here first reports a
+    /// bad root or log path once, before any worker starts. Then the supervisor runs.
+    private static func supervise(
+        _ configuration: Configuration, _ listeners: inout [Listener], _ source: ConfigurationSource,
+        _ diagnostics: Diagnostics, startLine: String
+    ) -> Int32 {
+        guard startupStep("root \(configuration.root)", { _ = try Responder(site: Site(configuration)) }) != nil,
+            startupStep("access log", { _ = try AccessLog(configuration, diagnostics: diagnostics) }) != nil
+        else { return 1 }
+        // Accepted sockets inherit TCP_NODELAY from the listener, in every worker.
+        for listener in listeners { try? listener.socket.setNoDelay() }
+        let status = startupStep(nil) { () throws(Errno) -> Int32 in
+            let supervisor = try Supervisor(
+                workers: configuration.workers, listeners: listeners, source: source, configuration: configuration,
+                diagnostics: diagnostics, startLine: startLine)
+            listeners = []  // the supervisor alone holds them now, so a drain really closes them
+            return try supervisor.run()
+        }
         return status ?? 1
     }
 

@@ -1,4 +1,5 @@
-// Only what Glibc's Swift module does not give us: epoll, eventfd, signalfd, accept4, openat2.
+// Only what Glibc's Swift module does not give us: epoll, eventfd, signalfd, accept4, openat2,
+// memfd_create, relaxed atomics on shared memory.
 // No _GNU_SOURCE here: it would change struct definitions that Glibc's module also imports;
 // the functions that need it are defined in shim.c.
 #ifndef SPINDLE_CLINUX_H
@@ -27,5 +28,16 @@ size_t spindle_epoll_event_size(void);
 
 // MSG_MORE, which Glibc's module does not export as a constant.
 int spindle_msg_more(void);
+
+// memfd_create (close-on-exec) is hidden behind _GNU_SOURCE.
+int spindle_memfd_create(const char *name);
+
+// prctl(PR_SET_PDEATHSIG), which Swift cannot call (variadic).
+int spindle_set_parent_death_signal(int signal);
+
+// Relaxed atomic loads and stores of a 64-bit word in memory shared between processes, where
+// Swift's `Atomic` (a value it owns) cannot live.
+int64_t spindle_load_relaxed(const int64_t *address);
+void spindle_store_relaxed(int64_t *address, int64_t value);
 
 #endif

@@ -7,7 +7,7 @@ struct ConfigurationReader {
     let file: String
 
     static let topLevelKeys = [
-        "root", "listen", "mode", "index", "dotfiles", "access_log", "access_log_format", "log_level",
+        "root", "listen", "mode", "workers", "index", "dotfiles", "access_log", "access_log_format", "log_level",
         "timeouts", "limits", "threads", "mime", "headers", "precompressed", "cache", "cache_max_age",
         "cache_rules", "error_pages", "fallback", "cors",
     ]
@@ -31,6 +31,7 @@ struct ConfigurationReader {
 
     func read(_ root: TOMLTable) throws(ConfigError) -> Configuration {
         var config = Configuration.default
+        var workersLine: Int?
         for entry in root.entries {
             let value = entry.value
             let key = entry.key
@@ -41,6 +42,9 @@ struct ConfigurationReader {
                 config.listen = try listen(value, key: key)
             case "mode":
                 config.mode = try choice(value, key: key)
+            case "workers":
+                config.workers = try workers(value, key: key)
+                workersLine = value.line
             case "index":
                 config.index = try index(value, key: key)
             case "dotfiles":
@@ -79,6 +83,9 @@ struct ConfigurationReader {
             default:
                 throw unknownKey(key, line: value.line, prefix: "", known: Self.topLevelKeys)
             }
+        }
+        if let workersLine, let message = config.workersConflict {
+            throw ConfigError(file: file, line: workersLine, key: "workers", message: message)
         }
         return config
     }
@@ -149,6 +156,19 @@ struct ConfigurationReader {
             }
         }
         return stackSize
+    }
+
+    /// A count, or "auto" for the online CPUs.
+    private func workers(_ value: TOMLValue, key: String) throws(ConfigError) -> Int {
+        if let text = value.string {
+            guard let count = Configuration.workerCount(parsing: text) else {
+                throw ConfigError(
+                    file: file, line: value.line, key: key,
+                    message: "expected \"auto\" or a number of workers, got \"\(text)\"")
+            }
+            return count
+        }
+        return try integer(value, key: key, in: 1...Configuration.maximumWorkers)
     }
 
     private func listen(_ value: TOMLValue, key: String) throws(ConfigError) -> [ListenAddress] {

@@ -50,7 +50,8 @@ public final class Reactor {
             // Accept only once the request has arrived (nginx's `deferred`): the first recv then finds it,
             // and a client that connects and says nothing costs the kernel, not us. Best effort.
             try? listener.socket.setOption(Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, 1)
-            try epoll.add(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index))
+            // Workers share their listeners: a new connection wakes one of them, not all (thundering herd).
+            try epoll.add(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index), exclusive: true)
         }
         try epoll.add(signals.descriptor.rawValue, .readable, token: Self.signalTag)
     }
@@ -162,9 +163,8 @@ public final class Reactor {
         acceptResumeAt = min(acceptResumeAt, time)
         guard !acceptPaused else { return }
         acceptPaused = true
-        for (index, listener) in listeners.enumerated() {
-            try? epoll.modify(listener.socket.rawValue, [], token: Self.listenerTag | UInt64(index))
-        }
+        // An exclusive registration cannot be modified, only removed and added again.
+        for listener in listeners { epoll.remove(listener.socket.rawValue) }
     }
 
     private func resumeAccepting() {
@@ -172,7 +172,8 @@ public final class Reactor {
         acceptPaused = false
         acceptResumeAt = .max
         for (index, listener) in listeners.enumerated() {
-            try? epoll.modify(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index))
+            try? epoll.add(
+                listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index), exclusive: true)
         }
     }
 
