@@ -35,7 +35,7 @@ struct WorkerHandoff: Equatable {
         guard parts.count == 5, let index = Int(parts[0]), index >= 0, let slots = Int32(parts[1]),
             let doorbell = Int32(parts[2]), let supervisor = pid_t(parts[3])
         else { return nil }
-        let listeners = parts[4].split(separator: ",").compactMap { Int32($0) }
+        let listeners = parts[4].split(separator: ",").map { Int32($0) ?? -1 }
         let all = [slots, doorbell] + listeners
         guard !listeners.isEmpty, all.allSatisfy({ $0 >= 3 }), Set(all).count == all.count else { return nil }
         self.init(index: index, slots: slots, doorbell: doorbell, supervisor: supervisor, listeners: listeners)
