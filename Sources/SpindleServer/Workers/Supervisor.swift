@@ -91,7 +91,8 @@ final class Supervisor {
                 if let due = restartAt[index], due <= now { start(index, now: now) }
             }
             if now >= killDeadline { killStragglers() }
-            if now >= nextTick { tick(now: now) }
+            // Before READY=1 systemd needs neither status nor pings.
+            if announced && now >= nextTick { tick(now: now) }
         }
         return exitStatus
     }
@@ -104,6 +105,7 @@ final class Supervisor {
     // MARK: Workers
 
     private func start(_ index: Int, now: Int64) {
+        let replacing = restartAt[index] != nil
         restartAt[index] = nil
         slots.reset(index)
         let handoff = WorkerHandoff(
@@ -113,6 +115,7 @@ final class Supervisor {
             pids[index] = try ChildProcesses.spawn(
                 Self.executable, arguments: arguments, environment: environment + [handoff.environmentEntry],
                 inherited: handoff.descriptors)
+            if replacing { diagnostics.info("worker \(index) started again (pid \(pids[index] ?? 0))") }
         } catch {
             diagnostics.error("cannot start worker \(index): \(error)")
             died(index, now: now)
@@ -165,6 +168,7 @@ final class Supervisor {
             announced = true
             printError(startLine)
             notifier.ready(status: status)
+            nextTick = MonotonicClock.nanoseconds() + Self.second
         }
         finishReloadIfDone()
     }
