@@ -1,8 +1,8 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,7 +31,6 @@ uint64_t spindle_epoll_event_data(const struct epoll_event *events, int i) { ret
 uint32_t spindle_epoll_event_flags(const struct epoll_event *events, int i) { return events[i].events; }
 size_t spindle_epoll_event_size(void) { return sizeof(struct epoll_event); }
 int spindle_msg_more(void) { return MSG_MORE; }
+
 int spindle_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
-int64_t spindle_load_relaxed(const int64_t *address) { return __atomic_load_n(address, __ATOMIC_RELAXED); }
-void spindle_store_relaxed(int64_t *address, int64_t value) { __atomic_store_n(address, value, __ATOMIC_RELAXED); }
 int spindle_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal); }

@@ -1,59 +1,55 @@
 import CLinux
 import Glibc
 
-/// A region of memory shared between processes: an anonymous file (memfd_create) mapped MAP_SHARED.
-/// A process that inherits the descriptor maps the same pages with `init(mapping:)`. It holds 64-bit
-/// words read and written with relaxed atomics: each word has one writing process, readers only add up.
+/// Memory that other processes can map too: a memfd mapped MAP_SHARED. A process started later maps
+/// the same pages from a copy of `descriptor` (`init(mapping:)`), so counters written by one are
+/// read by another. Zero-filled when created; unmapped when the last reference goes.
 public final class SharedMemory: @unchecked Sendable {
     public let descriptor: FileDescriptor
+    public let base: UnsafeMutableRawPointer
     public let size: Int
-    private let base: UnsafeMutableRawPointer
 
-    /// A new zero-filled region of `size` bytes. The descriptor is close-on-exec: the caller passes
-    /// it to a child explicitly.
-    public init(name: String, size: Int) throws(Errno) {
-        let fd = FileDescriptor(
-            owning: try syscall("memfd_create") { spindle_memfd_create(name) })
-        _ = try syscall("ftruncate") { ftruncate(fd.rawValue, off_t(size)) }
-        base = try Self.map(fd.rawValue, size: size)
-        descriptor = fd
-        self.size = size
+    /// A new zero-filled region of `size` bytes.
+    public convenience init(name: String, size: Int) throws(Errno) {
+        let fd = try syscall("memfd_create") { name.withCString { spindle_memfd_create($0) } }
+        let descriptor = FileDescriptor(owning: fd)
+        _ = try syscall("ftruncate") { ftruncate(descriptor.rawValue, off_t(size)) }
+        try self.init(mapping: descriptor, size: size)
     }
 
-    /// Maps the whole region behind an inherited descriptor.
-    public init(mapping fd: consuming FileDescriptor) throws(Errno) {
-        let size = Int(try fd.status().size)
-        base = try Self.map(fd.rawValue, size: size)
-        descriptor = fd
+    /// Maps a region another process created, whose descriptor this process inherited.
+    public convenience init(mapping descriptor: consuming FileDescriptor) throws(Errno) {
+        let size = Int(try descriptor.status().size)
+        try self.init(mapping: descriptor, size: size)
+    }
+
+    private init(mapping descriptor: consuming FileDescriptor, size: Int) throws(Errno) {
+        let address = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor.rawValue, 0)
+        guard let address, address != MAP_FAILED else { throw Errno.current("mmap") }
+        self.descriptor = descriptor
+        self.base = address
         self.size = size
     }
 
     deinit { munmap(base, size) }
+}
 
-    /// The word at `offset` (a multiple of 8 below `size`).
-    public func load(_ offset: Int) -> Int64 {
-        spindle_load_relaxed(address(offset))
+/// 64-bit counters at a place in memory (often `SharedMemory`), read by other threads or processes
+/// with relaxed atomic loads. `add` is an atomic read-modify-write, for a cell several threads
+/// write; `bump` is a plain load and store, for a cell one thread writes, so the event loop pays no
+/// locked instruction per request.
+public struct CounterCells: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<UInt64>
+    public let count: Int
+
+    /// The `count` cells at `base` (8-byte aligned), which must outlive every use.
+    public init(_ base: UnsafeMutableRawPointer, count: Int) {
+        self.base = base.bindMemory(to: UInt64.self, capacity: count)
+        self.count = count
     }
 
-    public func store(_ value: Int64, at offset: Int) {
-        spindle_store_relaxed(address(offset), value)
-    }
-
-    /// Zeroes `count` bytes from `offset`, for a range no other process writes at the moment.
-    public func clear(_ offset: Int, count: Int) {
-        precondition(offset >= 0 && count >= 0 && offset + count <= size, "shared memory range")
-        memset(base + offset, 0, count)
-    }
-
-    private func address(_ offset: Int) -> UnsafeMutablePointer<Int64> {
-        precondition(offset >= 0 && offset + 8 <= size && offset % 8 == 0, "shared memory offset \(offset)")
-        return (base + offset).assumingMemoryBound(to: Int64.self)
-    }
-
-    private static func map(_ fd: Int32, size: Int) throws(Errno) -> UnsafeMutableRawPointer {
-        guard size > 0 else { throw Errno(EINVAL, "mmap") }
-        let pointer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
-        guard let pointer, pointer != MAP_FAILED else { throw Errno.current("mmap") }
-        return pointer
-    }
+    @inline(__always) public func add(_ index: Int, _ value: UInt64) { spindle_counter_add(base + index, value) }
+    @inline(__always) public func bump(_ index: Int, _ value: UInt64) { spindle_counter_bump(base + index, value) }
+    @inline(__always) public func store(_ index: Int, _ value: UInt64) { spindle_counter_store(base + index, value) }
+    @inline(__always) public func load(_ index: Int) -> UInt64 { spindle_counter_load(base + index) }
 }

@@ -299,6 +299,30 @@ extension Integration {
             }
         }
 
+        /// One status listener for the whole server: `/metrics` on it sums every worker's counters,
+        /// whichever worker answers.
+        @Test func metricsAreSummedOverTheWorkers() throws {
+            let server = try ServerProcess(
+                mode: "event-loop", extraArguments: Self.workers + ["--status-listen", "127.0.0.1:0"])
+            try withStarted(server) { server in
+                let line = try #require(server.waitForStderrLine(containing: "health and metrics on ", timeout: 5))
+                let statusPort = try #require(line.split(separator: ":").last.flatMap { UInt16($0) })
+                let failures = concurrently(4) { _ in
+                    for _ in 0..<50 {
+                        let response = try RawClient.exchange(port: server.port, get("/small.txt"))
+                        guard response.status == 200 else { throw HarnessError("\(response)") }
+                    }
+                }
+                #expect(failures.isEmpty, "\(failures.prefix(5))")
+                #expect(try RawClient.exchange(port: statusPort, get("/healthz")).status == 200)
+                for _ in 0..<4 {  // whichever worker answers, the sum is the same
+                    let metrics = try RawClient.exchange(port: statusPort, get("/metrics"))
+                    let text = String(decoding: metrics.body, as: UTF8.self)
+                    #expect(text.contains("\nspindle_requests_total{code=\"200\"} 200\n"), "\(text)")
+                }
+            }
+        }
+
         /// Several workers need the event loop: `--mode threads --workers 2` and the same in a file
         /// are refused with the key to blame.
         @Test func threadsModeWithWorkersIsRefused() throws {

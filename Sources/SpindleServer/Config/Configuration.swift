@@ -13,6 +13,8 @@ public struct Configuration: Sendable, Equatable {
     public var root: String
     /// Never empty, no duplicates.
     public var listen: [ListenAddress]
+    /// The health and metrics listener (`/healthz`, `/metrics`); nil for none. Never one of `listen`.
+    public var statusListen: ListenAddress? = nil
     public var mode: ServingMode
     /// Event-loop processes under a supervisor; 1 is a single process and no supervisor.
     public var workers: Int

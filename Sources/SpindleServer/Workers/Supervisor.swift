@@ -10,9 +10,13 @@ import Posix
 final class Supervisor {
     private let source: ConfigurationSource
     private var listeners: [Listener]
+    private var statusListener: Listener?
+    /// The workers' metrics counters (`ServerCounters`), one slot each, summed by whichever answers.
+    private let counters: SharedMemory
     private let diagnostics: Diagnostics
     private let notifier: SystemdNotifier
-    private let startLine: String
+    /// Printed once every worker is ready.
+    private let startLines: [String]
     private let slots: WorkerSlots
     private let doorbell: EventDescriptor
     private let signals: SignalDescriptor
@@ -48,17 +52,19 @@ final class Supervisor {
     ]
 
     init(
-        workers: Int, listeners: [Listener], source: ConfigurationSource, configuration: Configuration,
-        diagnostics: Diagnostics, startLine: String
+        workers: Int, listeners: [Listener], statusListener: Listener?, source: ConfigurationSource,
+        configuration: Configuration, diagnostics: Diagnostics, startLines: [String]
     ) throws(Errno) {
         // Blocked before the first worker exists, so no SIGCHLD or SIGTERM can slip past the signalfd.
         signals = try SignalDescriptor(ServerSignal.handled + [SIGCHLD])
         slots = try WorkerSlots(count: workers)
         doorbell = try EventDescriptor()
+        counters = try SharedMemory(name: "spindle-counters", size: ServerCounters.regionSize(slots: workers))
         self.listeners = listeners
+        self.statusListener = statusListener
         self.source = source
         self.diagnostics = diagnostics
-        self.startLine = startLine
+        self.startLines = startLines
         notifier = SystemdNotifier()
         shutdownGrace = configuration.timeouts.shutdownGrace.nanoseconds
         environment = ChildProcesses.environment.filter { variable in
@@ -110,6 +116,7 @@ final class Supervisor {
         slots.reset(index)
         let handoff = WorkerHandoff(
             index: index, slots: slots.descriptor, doorbell: doorbell.descriptor.rawValue, supervisor: getpid(),
+            counters: counters.descriptor.rawValue, statusListener: statusListener?.socket.rawValue,
             listeners: listeners.map { $0.socket.rawValue })
         do {
             pids[index] = try ChildProcesses.spawn(
@@ -128,6 +135,7 @@ final class Supervisor {
             pids[index] = nil
             retiredRequests += slots[index, .requests]
             slots.reset(index)
+            ServerCounters.workerEnded(in: counters, slot: index)
             awaitedReloads[index] = nil
             reloadWhenReady[index] = false
             if draining {
@@ -166,7 +174,7 @@ final class Supervisor {
         }
         if !announced && pids.indices.allSatisfy({ pids[$0] != nil && slots[$0, .ready] == 1 }) {
             announced = true
-            printError(startLine)
+            for line in startLines { printError(line) }
             notifier.ready(status: status)
             nextTick = MonotonicClock.nanoseconds() + Self.second
         }
@@ -255,6 +263,7 @@ final class Supervisor {
         draining = true
         notifier.stopping()
         listeners.removeAll()
+        statusListener = nil
         for index in pids.indices {
             restartAt[index] = nil
             if let pid = pids[index] { ChildProcesses.signal(pid, SIGTERM) }

@@ -5,6 +5,9 @@ import Posix
 /// its slot says something new (ready, reloaded). Systemd never hears from a worker directly.
 final class WorkerLink: Sendable {
     let index: Int
+    /// This worker's slot of the metrics counters, and the status listener it shares with the others.
+    let counters: ServerCounters
+    let statusListener: Listener?
     private let slots: WorkerSlots
     private let doorbell: EventDescriptor
 
@@ -18,19 +21,33 @@ final class WorkerLink: Sendable {
         guard handoff.index < slots.count else { throw Errno(EINVAL, "worker slot \(handoff.index)") }
         let doorbell = EventDescriptor(owning: FileDescriptor(owning: handoff.doorbell))
         try doorbell.descriptor.setCloseOnExec()
+        let region = try SharedMemory(mapping: FileDescriptor(owning: handoff.counters))
+        guard region.size == ServerCounters.regionSize(slots: slots.count) else { throw Errno(EINVAL, "counters") }
+        let counters = ServerCounters.worker(
+            memory: region, slots: slots.count, slot: handoff.index, startTime: WallClock.seconds())
+        let statusListener = try handoff.statusListener.map { (fd) throws(Errno) in try adoptListener(fd) }
         var listeners: [Listener] = []
-        for fd in handoff.listeners {
-            let socket = FileDescriptor(owning: fd)
-            guard socket.isListeningSocket else { throw Errno(ENOTSOCK, "worker listener \(fd)") }
-            try socket.setCloseOnExec()
-            let address = socket.localAddress().map { "http://\($0)" } ?? "fd \(fd)"
-            listeners.append(Listener(socket: socket, address: address))
-        }
-        return (WorkerLink(index: handoff.index, slots: slots, doorbell: doorbell), listeners)
+        for fd in handoff.listeners { listeners.append(try adoptListener(fd)) }
+        let link = WorkerLink(
+            index: handoff.index, counters: counters, statusListener: statusListener, slots: slots, doorbell: doorbell)
+        return (link, listeners)
     }
 
-    private init(index: Int, slots: WorkerSlots, doorbell: consuming EventDescriptor) {
+    private static func adoptListener(_ fd: Int32) throws(Errno) -> Listener {
+        let socket = FileDescriptor(owning: fd)
+        guard socket.isListeningSocket else { throw Errno(ENOTSOCK, "worker listener \(fd)") }
+        try socket.setCloseOnExec()
+        let address = socket.localAddress().map { "http://\($0)" } ?? "fd \(fd)"
+        return Listener(socket: socket, address: address)
+    }
+
+    private init(
+        index: Int, counters: ServerCounters, statusListener: Listener?, slots: WorkerSlots,
+        doorbell: consuming EventDescriptor
+    ) {
         self.index = index
+        self.counters = counters
+        self.statusListener = statusListener
         self.slots = slots
         self.doorbell = doorbell
     }

@@ -25,30 +25,33 @@ public final class WorkerSlots: Sendable {
 
     public let count: Int
     private let memory: SharedMemory
+    private let cells: CounterCells
 
     /// A new zeroed region for `count` workers.
     public init(count: Int) throws(Errno) {
         self.count = count
         memory = try SharedMemory(name: "spindle-workers", size: count * Self.slotStride)
+        cells = CounterCells(memory.base, count: count * Self.slotStride / 8)
     }
 
     /// The region behind a descriptor inherited from the supervisor.
     init(inherited descriptor: consuming FileDescriptor) throws(Errno) {
         memory = try SharedMemory(mapping: descriptor)
         count = memory.size / Self.slotStride
+        cells = CounterCells(memory.base, count: count * Self.slotStride / 8)
     }
 
     /// The descriptor a worker inherits.
     var descriptor: Int32 { memory.descriptor.rawValue }
 
     public subscript(slot: Int, field: Field) -> Int64 {
-        get { memory.load(offset(slot, field)) }
-        set { memory.store(newValue, at: offset(slot, field)) }
+        get { Int64(bitPattern: cells.load(index(slot, field))) }
+        set { cells.store(index(slot, field), UInt64(bitPattern: newValue)) }
     }
 
     /// Zeroes a slot before a new worker takes it.
     public func reset(_ slot: Int) {
-        memory.clear(slot * Self.slotStride, count: Self.slotStride)
+        for field in Field.allCases { self[slot, field] = 0 }
     }
 
     /// The sum of one field over every slot.
@@ -56,8 +59,8 @@ public final class WorkerSlots: Sendable {
         (0..<count).reduce(0) { $0 + self[$1, field] }
     }
 
-    private func offset(_ slot: Int, _ field: Field) -> Int {
+    private func index(_ slot: Int, _ field: Field) -> Int {
         precondition(slot >= 0 && slot < count, "worker slot \(slot)")
-        return slot * Self.slotStride + field.rawValue * 8
+        return (slot * Self.slotStride) / 8 + field.rawValue
     }
 }
