@@ -8,7 +8,7 @@ public enum ChildProcesses {
         case exited(Int32)
         case signaled(Int32)
 
-        init(waitStatus status: Int32) {
+        public init(waitStatus status: Int32) {
             // WIFEXITED/WEXITSTATUS are macros Swift does not import.
             self = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
         }
@@ -26,17 +26,30 @@ public enum ChildProcesses {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
+    /// What a child's descriptors are, beyond 0, 1 and 2 inherited as they are: every other
+    /// descriptor of this process is close-on-exec.
+    public enum Descriptor: Sendable {
+        /// `fd` in the child is a copy of `source` here (`fd == source`: the same descriptor, its
+        /// close-on-exec flag cleared for the child only).
+        case duplicate(Int32, onto: Int32)
+        /// `fd` in the child is `path` opened with `flags`.
+        case open(Int32, path: String, flags: Int32)
+    }
+
     /// Starts `executable` with `arguments` (argv[0] included) and `environment` (`NAME=value`), with no
-    /// blocked signals and default dispositions for the ones a server handles or ignores. Of this
-    /// process's descriptors the child inherits 0, 1, 2 and `inherited`, whose close-on-exec flag is
-    /// cleared for the child only (a dup2 of a descriptor onto itself, in the spawn's file actions).
+    /// blocked signals and default dispositions for the ones a server handles or ignores.
     public static func spawn(
-        _ executable: String, arguments: [String], environment: [String], inherited: [Int32]
+        _ executable: String, arguments: [String], environment: [String], descriptors: [Descriptor]
     ) throws(Errno) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd in inherited { posix_spawn_file_actions_adddup2(&actions, fd, fd) }
+        for descriptor in descriptors {
+            switch descriptor {
+            case .duplicate(let source, let fd): posix_spawn_file_actions_adddup2(&actions, source, fd)
+            case .open(let fd, let path, let flags): posix_spawn_file_actions_addopen(&actions, fd, path, flags, 0)
+            }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -61,7 +74,7 @@ public enum ChildProcesses {
         }
         var child: pid_t = 0
         let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw Errno(result, "posix_spawn \(executable)") }
+        guard result == 0 else { throw Errno(result, "posix_spawn") }
         return child
     }
 

@@ -31,25 +31,18 @@ extension Integration {
                 #expect(ready == 0, "messages: \(notify.messages)")
 
                 // Concurrent connections: while one worker is busy, the next connection wakes the other.
-                let load = LoadState()
-                let done = DispatchSemaphore(value: 0)
-                nonisolated(unsafe) var failures: [String] = []
-                DispatchQueue.global().async {
-                    failures = concurrently(4, timeout: 40) { _ in
-                        while !load.isStopped {
-                            let response = try RawClient.exchange(port: server.port, get("/small.txt"))
-                            guard response.status == 200 else { throw HarnessError("\(response)") }
-                            load.completed(version: nil)
-                        }
+                let clients = BackgroundClients(4) { _, load in
+                    while !load.isStopped {
+                        let response = try RawClient.exchange(port: server.port, get("/small.txt"))
+                        guard response.status == 200 else { throw HarnessError("\(response)") }
+                        load.completed(version: nil)
                     }
-                    done.signal()
                 }
                 let both = notify.waitForMessage(timeout: 20) { message in
                     guard let perWorker = Self.perWorkerRequests(in: message) else { return false }
                     return perWorker.count == 2 && perWorker.allSatisfy { $0 > 0 }
                 }
-                load.stop()
-                done.wait()
+                let failures = clients.stop()
                 #expect(failures.isEmpty, "\(failures.prefix(5))")
                 #expect(
                     both != nil, "no STATUS= with requests from both workers; messages: \(notify.messages.suffix(5))")
@@ -63,29 +56,22 @@ extension Integration {
         @Test func aKilledWorkerIsReplacedAndServingGoesOn() throws {
             let server = try ServerProcess(mode: "event-loop", extraArguments: Self.workers)
             try withStarted(server) { server in
-                let load = LoadState()
                 let failuresAfterReplacement = Failures()
                 let replaced = ManagedFlag()
-                let done = DispatchSemaphore(value: 0)
-                DispatchQueue.global().async {
-                    _ = concurrently(4, timeout: 40) { index in
-                        while !load.isStopped {
-                            let afterReplacement = replaced.isSet
-                            do {
-                                let response = try RawClient.exchange(port: server.port, get("/small.txt"))
-                                guard response.status == 200 else { throw HarnessError("\(response)") }
-                                load.completed(version: nil)
-                            } catch {
-                                if afterReplacement { failuresAfterReplacement.append("client \(index): \(error)") }
-                            }
+                let clients = BackgroundClients(4) { index, load in
+                    while !load.isStopped {
+                        let afterReplacement = replaced.isSet
+                        do {
+                            let response = try RawClient.exchange(port: server.port, get("/small.txt"))
+                            guard response.status == 200 else { throw HarnessError("\(response)") }
+                            load.completed(version: nil)
+                        } catch {
+                            if afterReplacement { failuresAfterReplacement.append("client \(index): \(error)") }
                         }
                     }
-                    done.signal()
                 }
-                defer {
-                    load.stop()
-                    done.wait()
-                }
+                defer { _ = clients.stop() }
+                let load = clients.load
                 try load.waitForMore(50)
                 let victim = try #require(Self.children(of: server.pid).first)
                 let killed = Date()
@@ -111,14 +97,7 @@ extension Integration {
             try big.send(get("/big.bin"))
             #expect(try big.readHead().status == 200)
             server.signal(SIGTERM)
-            var received = 0
-            var mismatch: Int?
-            try big.readBody(count: DocumentRoot.bigSize) { offset, bytes in
-                if mismatch == nil && !sameBytes(bytes, site.bigBytes(offset..<(offset + bytes.count))) {
-                    mismatch = offset
-                }
-                received += bytes.count
-            }
+            let (received, mismatch) = try site.readBig(from: big)
             #expect(received == DocumentRoot.bigSize)
             #expect(mismatch == nil)
             #expect(server.waitForExit(timeout: 15) == 0, "stderr:\n\(server.stderr)")
@@ -133,24 +112,12 @@ extension Integration {
                 extraArguments: Self.workers, accessLog: nil)
             let configPath = try #require(server.configPath)
             try withStarted(server) { server in
-                let load = LoadState()
-                let done = DispatchSemaphore(value: 0)
-                nonisolated(unsafe) var failures: [String] = []
-                DispatchQueue.global().async {
-                    failures = concurrently(4, timeout: 50) { index in
-                        try ReloadTests.requestUntilStopped(
-                            port: server.port, keepAlive: index % 2 == 0, mode: "event-loop", load: load)
-                    }
-                    done.signal()
+                let clients = BackgroundClients(4) { index, load in
+                    try ReloadTests.requestUntilStopped(
+                        port: server.port, keepAlive: index % 2 == 0, mode: "event-loop", load: load)
                 }
-                var joined = false
-                func join() {
-                    guard !joined else { return }
-                    joined = true
-                    load.stop()
-                    done.wait()
-                }
-                defer { join() }
+                defer { _ = clients.stop() }
+                let load = clients.load
                 try load.waitForMore(30)
 
                 // Unchanged: both workers reload.
@@ -173,7 +140,7 @@ extension Integration {
                 try expectStderr(server, "configuration reloaded", count: 4)
                 load.markReloaded()
                 try load.waitForMore(30)
-                join()
+                let failures = clients.stop()
                 #expect(failures.isEmpty, "\(failures.count) failures: \(failures.prefix(5))")
                 #expect(load.sawVersion2)
                 #expect(server.stderr.components(separatedBy: "keeping the previous configuration").count - 1 == 1)
@@ -386,6 +353,36 @@ extension Integration {
             let counts = figures.split(separator: " + ").compactMap { Int($0) }
             return counts.isEmpty ? nil : counts
         }
+    }
+}
+
+/// Client threads running in the background until `stop()`, which returns their failures (once;
+/// later calls return nothing).
+final class BackgroundClients: @unchecked Sendable {
+    let load = LoadState()
+    private let done = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var failures: [String] = []
+    private var stopped = false
+
+    init(_ count: Int, timeout: Double = 50, _ body: @escaping @Sendable (Int, LoadState) throws -> Void) {
+        let load = self.load
+        DispatchQueue.global().async { [self] in
+            let failures = concurrently(count, timeout: timeout) { index in try body(index, load) }
+            lock.withLock { self.failures = failures }
+            done.signal()
+        }
+    }
+
+    func stop() -> [String] {
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return [] }
+        load.stop()
+        done.wait()
+        return lock.withLock { failures }
     }
 }
 

@@ -121,7 +121,7 @@ final class Supervisor {
         do {
             pids[index] = try ChildProcesses.spawn(
                 Self.executable, arguments: arguments, environment: environment + [handoff.environmentEntry],
-                inherited: handoff.descriptors)
+                descriptors: handoff.descriptors.map { .duplicate($0, onto: $0) })
             if replacing { diagnostics.info("worker \(index) started again (pid \(pids[index] ?? 0))") }
         } catch {
             diagnostics.error("cannot start worker \(index): \(error)")
