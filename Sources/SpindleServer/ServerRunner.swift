@@ -176,6 +176,7 @@ extension ServerSettings {
         keepAliveTimeout = configuration.timeouts.keepAlive.nanoseconds
         sendTimeout = configuration.timeouts.send.nanoseconds
         shutdownGrace = configuration.timeouts.shutdownGrace.nanoseconds
+        shutdownDelay = configuration.timeouts.shutdownDelay.nanoseconds
         // Keep descriptors in reserve for files, logs and the listeners: a connection accepted with no
         // descriptor left to open its file would only get a 500. (Here, so a reload is capped too.)
         maxConnections = max(1, min(configuration.limits.connections, DescriptorLimit.current().soft - 32))

@@ -11,7 +11,7 @@ struct ConfigurationReader {
         "timeouts", "limits", "threads", "mime", "headers", "precompressed", "cache", "cache_max_age",
         "cache_rules", "error_pages", "fallback", "cors", "status_listen",
     ]
-    static let timeoutKeys = ["head", "keepalive", "send", "shutdown_grace"]
+    static let timeoutKeys = ["head", "keepalive", "send", "shutdown_delay", "shutdown_grace"]
     static let limitKeys = ["body_size", "connections", "head_size", "header_count", "request_line"]
     static let threadKeys = ["stack_size"]
     static let cacheRuleKeys = ["match", "cache_control"]
@@ -103,6 +103,7 @@ struct ConfigurationReader {
             case "keepalive": timeouts.keepAlive = try duration(entry.value, key: name, allowZero: false)
             case "send": timeouts.send = try duration(entry.value, key: name, allowZero: false)
             case "shutdown_grace": timeouts.shutdownGrace = try duration(entry.value, key: name, allowZero: true)
+            case "shutdown_delay": timeouts.shutdownDelay = try duration(entry.value, key: name, allowZero: true)
             default: throw unknownKey(entry.key, line: entry.value.line, prefix: key, known: Self.timeoutKeys)
             }
         }
