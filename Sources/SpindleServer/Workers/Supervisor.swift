@@ -24,7 +24,8 @@ final class Supervisor {
     private let arguments = CommandLine.arguments
     private let environment: [String]
 
-    private var shutdownGrace: Int64
+    /// How long a worker may take to stop after SIGTERM: `shutdown_delay` then `shutdown_grace`.
+    private var stopAllowance: Int64
     private var pids: [pid_t?]
     private var restartAt: [Int64?]
     /// Workers that were still starting when a reload came: they get SIGHUP once ready.
@@ -66,7 +67,7 @@ final class Supervisor {
         self.diagnostics = diagnostics
         self.startLines = startLines
         notifier = SystemdNotifier()
-        shutdownGrace = configuration.timeouts.shutdownGrace.nanoseconds
+        stopAllowance = Self.stopAllowance(configuration)
         environment = ChildProcesses.environment.filter { variable in
             !Self.withheldVariables.contains { variable.hasPrefix($0 + "=") }
         }
@@ -184,7 +185,7 @@ final class Supervisor {
     private func killStragglers() {
         for case let pid? in pids {
             diagnostics.error(
-                "worker pid \(pid) still running \(shutdownGrace / 1_000_000) ms after SIGTERM: killing it")
+                "worker pid \(pid) still running \(stopAllowance / 1_000_000) ms after SIGTERM: killing it")
             ChildProcesses.signal(pid, SIGKILL)
         }
         exitStatus = 1
@@ -228,7 +229,7 @@ final class Supervisor {
             return
         }
         diagnostics.setLevel(reloaded.logLevel)
-        shutdownGrace = reloaded.timeouts.shutdownGrace.nanoseconds
+        stopAllowance = Self.stopAllowance(reloaded)
         if reloaded.workers != slots.count {
             diagnostics.warning("reload: the number of workers changes only on restart")
         }
@@ -268,11 +269,15 @@ final class Supervisor {
             restartAt[index] = nil
             if let pid = pids[index] { ChildProcesses.signal(pid, SIGTERM) }
         }
-        // The workers stop at their own grace deadline; a second more for them to exit.
-        killDeadline = now + shutdownGrace + Self.second
+        // The workers stop at their own deadline; a second more for them to exit.
+        killDeadline = now + stopAllowance + Self.second
     }
 
     // MARK: Time
+
+    private static func stopAllowance(_ configuration: Configuration) -> Int64 {
+        configuration.timeouts.shutdownDelay.nanoseconds + configuration.timeouts.shutdownGrace.nanoseconds
+    }
 
     private func tick(now: Int64) {
         nextTick = now + Self.second
