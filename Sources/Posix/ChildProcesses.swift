@@ -80,12 +80,21 @@ public enum ChildProcesses {
 
     /// A child that has ended (reaped), or nil when none has.
     public static func reap() -> (pid: pid_t, termination: Termination)? {
+        wait(-1, blocking: false)
+    }
+
+    /// Child `pid` once it has ended (reaped): at once, nil while it runs, or, `blocking`, when it ends.
+    public static func reap(_ pid: pid_t, blocking: Bool) -> Termination? {
+        wait(pid, blocking: blocking)?.termination
+    }
+
+    private static func wait(_ pid: pid_t, blocking: Bool) -> (pid: pid_t, termination: Termination)? {
         var status: Int32 = 0
         while true {
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid > 0 { return (pid, Termination(waitStatus: status)) }
-            if pid < 0 && errno == EINTR { continue }
-            return nil  // 0: children still running; ECHILD: none left
+            let ended = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+            if ended > 0 { return (ended, Termination(waitStatus: status)) }
+            if ended < 0 && errno == EINTR { continue }
+            return nil  // 0: still running; ECHILD: no such child
         }
     }
 

@@ -102,8 +102,7 @@ public final class ChildProcess {
     @discardableResult
     public func poll() -> Termination? {
         if let termination { return termination }
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { termination = Termination(waitStatus: status) }
+        termination = ChildProcesses.reap(pid, blocking: false)
         return termination
     }
 
@@ -111,7 +110,7 @@ public final class ChildProcess {
     @discardableResult
     public func stop(grace: Double = 5) -> Termination {
         if let termination = poll() { return termination }
-        kill(pid, SIGTERM)
+        ChildProcesses.signal(pid, SIGTERM)
         let deadline = MonotonicClock.nanoseconds() + Int64(grace * 1e9)
         while MonotonicClock.nanoseconds() < deadline {
             drainOutput()
@@ -119,10 +118,9 @@ public final class ChildProcess {
             var pause = timespec(tv_sec: 0, tv_nsec: 5_000_000)
             nanosleep(&pause, nil)
         }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let termination = Termination(waitStatus: status)
+        ChildProcesses.signal(pid, SIGKILL)
+        // Our own child, killed: the blocking wait returns it (ECHILD only if it was reaped already).
+        let termination = ChildProcesses.reap(pid, blocking: true) ?? .signaled(SIGKILL)
         self.termination = termination
         return termination
     }
