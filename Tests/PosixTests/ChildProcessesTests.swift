@@ -19,9 +19,7 @@ import Testing
     /// A close-on-exec descriptor duplicated onto itself reaches the child (its flag cleared there
     /// only); the parent's copy stays close-on-exec. The environment is the one given.
     @Test func aDescriptorDuplicatedOntoItselfIsInherited() throws {
-        var ends: [Int32] = [-1, -1]
-        #expect(pipe(&ends) == 0)
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let ends = try Self.pipe()
         let reader = FileDescriptor(owning: ends[0])
         let writer = FileDescriptor(owning: ends[1])
         let child = try ChildProcesses.spawn(
@@ -35,9 +33,7 @@ import Testing
 
     /// Without the action, the child does not get the descriptor.
     @Test func otherDescriptorsStayClosed() throws {
-        var ends: [Int32] = [-1, -1]
-        #expect(pipe(&ends) == 0)
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let ends = try Self.pipe()
         let reader = FileDescriptor(owning: ends[0])
         let writer = FileDescriptor(owning: ends[1])
         let child = try ChildProcesses.spawn(
@@ -45,6 +41,14 @@ import Testing
         #expect(ChildProcesses.reap(child, blocking: true) == .exited(2))  // sh: bad descriptor
         writer.close()
         #expect(try reader.readAll().isEmpty)
+    }
+
+    /// A pipe whose two ends are close-on-exec, as every descriptor Spindle opens.
+    static func pipe() throws -> [Int32] {
+        var ends: [Int32] = [-1, -1]
+        try #require(Glibc.pipe(&ends) == 0)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return ends
     }
 
     @Test func onlineProcessorsIsAtLeastOne() {
