@@ -97,7 +97,7 @@ final class Supervisor {
             for index in restartAt.indices {
                 if let due = restartAt[index], due <= now { start(index, now: now) }
             }
-            if now >= killDeadline { killStragglers() }
+            if now >= killDeadline && pids.contains(where: { $0 != nil }) { killStragglers() }
             // Before READY=1 systemd needs neither status nor pings.
             if announced && now >= nextTick { tick(now: now) }
         }
