@@ -222,6 +222,27 @@ extension Integration {
             #expect(seen.count == clients * perClient, "each request logged once")
         }
 
+        /// SIGUSR1 to the supervisor reaches every worker: after a rename, each one writes to a new
+        /// file by the old name (seen in /proc: no worker still holds the renamed one).
+        @Test func sigusr1ReopensEveryWorkersLog() throws {
+            let log = DocumentRoot.shared.scratch + "/workers-reopen-\(UUID().uuidString).log"
+            let server = try ServerProcess(mode: "event-loop", extraArguments: Self.workers, accessLog: log)
+            try withStarted(server) { server in
+                let workers = Self.children(of: server.pid)
+                #expect(workers.count == 2)
+                try LogReopenTests.request(port: server.port, marker: "first")
+                try LogReopenTests.waitForLines(in: log, marker: "first")
+                try LogReopenTests.rotate(log, to: log + ".1", server: server, signal: SIGUSR1)
+                try pollUntil(timeout: 5, "every worker to reopen \(log)") {
+                    workers.allSatisfy { !Self.openFiles(of: $0).contains(log + ".1") }
+                }
+                try LogReopenTests.request(port: server.port, marker: "second")
+                try LogReopenTests.waitForLines(in: log, marker: "second")
+            }
+            #expect(try LogReopenTests.markers(in: log + ".1") == ["first", "first", "first"])
+            #expect(try LogReopenTests.markers(in: log) == ["second", "second", "second"])
+        }
+
         /// A worker that cannot start (its root vanished) dies again at each restart: after 5 deaths
         /// in 10 s the supervisor says so and ends with a non-zero status instead of spinning.
         @Test func aCrashLoopStopsTheServer() throws {
@@ -323,15 +344,20 @@ extension Integration {
             (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? -1
         }
 
+        /// What `pid`'s descriptors point at (/proc/PID/fd).
+        static func openFiles(of pid: Int32) -> [String] {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+            return fds.compactMap {
+                try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")
+            }
+        }
+
         /// The inodes of the sockets `pid` listens on or holds (socket:[N] in /proc/PID/fd).
         static func socketInodes(of pid: Int32) throws -> Set<String> {
-            let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")
             let listening = try Self.listeningInodes()
             return Set(
-                fds.compactMap { fd in
-                    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"))
-                        .flatMap { $0.hasPrefix("socket:[") ? String($0.dropFirst(8).dropLast()) : nil }
-                }.filter(listening.contains))
+                openFiles(of: pid).compactMap { $0.hasPrefix("socket:[") ? String($0.dropFirst(8).dropLast()) : nil }
+                    .filter(listening.contains))
         }
 
         /// Inodes of listening TCP sockets (state 0A in /proc/net/tcp).
