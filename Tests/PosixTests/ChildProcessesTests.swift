@@ -23,7 +23,7 @@ import Testing
         let reader = FileDescriptor(owning: ends[0])
         let writer = FileDescriptor(owning: ends[1])
         let child = try ChildProcesses.spawn(
-            "/bin/sh", arguments: ["sh", "-c", "printf \"$GREETING\" >&\(writer.rawValue)"],
+            "/bin/sh", arguments: ["sh", "-c", "printf \"$GREETING\" > /dev/fd/\(writer.rawValue)"],
             environment: ["GREETING=hello"], descriptors: [.duplicate(writer.rawValue, onto: writer.rawValue)])
         #expect(ChildProcesses.reap(child, blocking: true) == .exited(0))
         #expect(fcntl(writer.rawValue, F_GETFD) & FD_CLOEXEC != 0)
@@ -37,18 +37,22 @@ import Testing
         let reader = FileDescriptor(owning: ends[0])
         let writer = FileDescriptor(owning: ends[1])
         let child = try ChildProcesses.spawn(
-            "/bin/sh", arguments: ["sh", "-c", "printf x >&\(writer.rawValue)"], environment: [], descriptors: [])
-        #expect(ChildProcesses.reap(child, blocking: true) == .exited(2))  // sh: bad descriptor
+            "/bin/sh", arguments: ["sh", "-c", "printf x > /dev/fd/\(writer.rawValue)"], environment: [],
+            descriptors: [])
+        #expect(ChildProcesses.reap(child, blocking: true) == .exited(2))  // sh: cannot create /dev/fd/N
         writer.close()
         #expect(try reader.readAll().isEmpty)
     }
 
-    /// A pipe whose two ends are close-on-exec, as every descriptor Spindle opens.
+    /// A pipe whose two ends are close-on-exec, as every descriptor Spindle opens, and numbered 30
+    /// or more, as in a busy process (and past the shell's single-digit redirections).
     static func pipe() throws -> [Int32] {
         var ends: [Int32] = [-1, -1]
         try #require(Glibc.pipe(&ends) == 0)
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        return ends
+        defer { for end in ends { close(end) } }
+        let moved = ends.map { fcntl($0, F_DUPFD_CLOEXEC, 30) }
+        try #require(moved.allSatisfy { $0 >= 30 })
+        return moved
     }
 
     @Test func onlineProcessorsIsAtLeastOne() {
