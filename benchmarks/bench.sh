@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# make bench: wrk against Spindle and, when installed, nginx (one worker) serving the same files in the
-# same run, so that the ratios mean something on a shared, noisy machine. Loopback only, bounded in time.
+# make bench: wrk against Spindle and, when installed, nginx serving the same files in the same run,
+# so that the ratios mean something on a shared, noisy machine. Loopback only, bounded in time.
 #   DURATION (s, default 8)  ROUNDS (default 2)  SPINDLE (binary, default .build/release/spindle)
+#   WORKERS (default 1): Spindle's --workers and nginx's worker_processes, the same number for both.
 # Installs wrk from Debian's packages if it is missing. nginx is optional (apt-get install nginx-light),
 # but without it there is nothing to compare with: one line says so and Spindle is measured alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-8}
 ROUNDS=${ROUNDS:-2}
+WORKERS=${WORKERS:-1}
 SPINDLE=${SPINDLE:-.build/release/spindle}
 PORT_SPINDLE=${PORT_SPINDLE:-18191}
 PORT_NGINX=${PORT_NGINX:-18190}
@@ -38,7 +40,7 @@ chmod -R a+rX "$WORK"
 
 wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
-"$SPINDLE" --root "$DOCROOT" --listen 127.0.0.1:$PORT_SPINDLE --access-log off 2> "$WORK/spindle.log" &
+"$SPINDLE" --root "$DOCROOT" --listen 127.0.0.1:$PORT_SPINDLE --access-log off --workers "$WORKERS" 2> "$WORK/spindle.log" &
 pids+=($!); SPINDLE_PID=$!
 wait_port $PORT_SPINDLE
 
@@ -46,7 +48,7 @@ NGINX_PID=
 if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
     mkdir -p "$WORK/nginx"
     cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
+worker_processes $WORKERS;
 daemon off;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log;
@@ -93,17 +95,21 @@ run() {
     local rps; rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
     local tput; tput=$(awk '/Transfer\/sec/ {v=$2; if (v ~ /GB/) v*=1024; else if (v ~ /KB/) v/=1024; sub(/[A-Za-z]+/, "", v); print v+0}' <<< "$out")
     local cpu; cpu=$(( (after - before) * 100 / $(getconf CLK_TCK) / DURATION ))
-    echo "$rps $tput $cpu"
+    # Server CPU per request (all its processes), the figure that holds when wrk is the limit.
+    local us; us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v r="$rps" -v d="$DURATION" \
+        'BEGIN {printf "%.2f", (r > 0) ? t / hz * 1e6 / (r * d) : 0}')
+    echo "$rps $tput $cpu $us"
 }
 
-printf '%-4s %-8s %12s %10s %6s\n' load server req/s MiB/s cpu%
+echo "workers: $WORKERS (Spindle --workers, nginx worker_processes)"
+printf '%-4s %-8s %12s %10s %6s %10s\n' load server req/s MiB/s cpu% µs/req
 declare -A best
 for w in W1 W2 W3; do
     for r in $(seq 1 "$ROUNDS"); do
         for s in nginx spindle; do
             if [ "$s" = nginx ]; then [ -n "$NGINX_PID" ] || continue; set -- $(run nginx $PORT_NGINX $NGINX_PID $w)
             else set -- $(run spindle $PORT_SPINDLE $SPINDLE_PID $w); fi
-            printf '%-4s %-8s %12s %10s %6s\n' "$w" "$s" "$1" "$2" "$3"
+            printf '%-4s %-8s %12s %10s %6s %10s\n' "$w" "$s" "$1" "$2" "$3" "$4"
             key="$w-$s"; prev=${best[$key]:-0}
             best[$key]=$(awk -v a="$1" -v b="$prev" 'BEGIN {print (a > b) ? a : b}')
         done
