@@ -12,6 +12,9 @@ public struct CompareReport: Sendable {
         self.options = options
     }
 
+    /// What `--workers auto` means on this machine.
+    var onlineCPUs: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
     /// Modes and variants in the order they first appear.
     var modes: [String] { unique(results.map(\.mode)) }
     var variants: [CompareVariant] { CompareVariant.allCases.filter { v in results.contains { $0.variant == v } } }
@@ -115,6 +118,7 @@ public struct CompareReport: Sendable {
         text += "  \"durationSeconds\": \(number(options.duration)),\n"
         text += "  \"warmupSeconds\": \(number(options.warmup)),\n"
         text += "  \"port\": \(options.port),\n"
+        text += "  \"onlineCPUs\": \(onlineCPUs),\n"
         text += "  \"connections\": [\(levels.map(String.init).joined(separator: ", "))],\n"
         text += "  \"modes\": [\(modes.map(jsonString).joined(separator: ", "))],\n"
         text += "  \"results\": ["

@@ -93,9 +93,8 @@ public final class CompareRun {
                     .replacing("{root}", with: root)
             }
         } else {
-            command = [
-                try Self.executablePath(), "--root", root, "--listen", "127.0.0.1:\(options.port)", "--mode", mode,
-            ]
+            command = Self.serverCommand(
+                executable: try Self.executablePath(), mode: mode, root: root, port: options.port)
         }
         let child = try ChildProcess(command)
         do throws(CompareError) {
@@ -139,6 +138,13 @@ public final class CompareRun {
         if granted < wanted {
             progress("compare: RLIMIT_NOFILE is \(granted) (hard limit), below the \(wanted) the largest level needs\n")
         }
+    }
+
+    /// The model `workers` is the event loop once per online CPU (`--workers auto`: a supervisor and
+    /// N single-threaded worker processes); any other name is a `--mode`.
+    public static func serverCommand(executable: String, mode: String, root: String, port: UInt16) -> [String] {
+        let model = mode == "workers" ? ["--mode", "event-loop", "--workers", "auto"] : ["--mode", mode]
+        return [executable, "--root", root, "--listen", "127.0.0.1:\(port)"] + model
     }
 
     /// This executable, which is also the server (`spindle --mode ...`).
