@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,3 +30,5 @@ uint64_t spindle_epoll_event_data(const struct epoll_event *events, int i) { ret
 uint32_t spindle_epoll_event_flags(const struct epoll_event *events, int i) { return events[i].events; }
 size_t spindle_epoll_event_size(void) { return sizeof(struct epoll_event); }
 int spindle_msg_more(void) { return MSG_MORE; }
+
+int spindle_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

@@ -1,6 +1,6 @@
 /// Why a request was rejected (its head, or the framing of its body). Each reason maps to one status; after any of them the
 /// connection is closed, because the framing of whatever follows can no longer be trusted.
-public enum ParseError: Error, Sendable, Equatable {
+public enum ParseError: Error, Sendable, Equatable, CaseIterable {
     /// The first byte cannot start a method (e.g. a TLS ClientHello on a plain port).
     case notHTTP
     case invalidMethod

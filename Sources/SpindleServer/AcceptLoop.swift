@@ -35,13 +35,9 @@ struct AcceptLoop {
             do {
                 accepted = try listener.socket.accept(nonBlocking: nonBlocking)
             } catch {
-                switch error.code {
-                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                    pause(now: now, warn: warn, "accept: \(error); pausing accepts until descriptors free up")
-                    return .shortage
-                default:
-                    continue  // ECONNABORTED and the like concern only that one client
-                }
+                guard error.isDescriptorShortage else { continue }  // ECONNABORTED and the like: that client only
+                pause(now: now, warn: warn, "accept: \(error); pausing accepts until descriptors free up")
+                return .shortage
             }
             guard let socket = accepted else { return .drained }
             reportedShortage = false

@@ -6,12 +6,15 @@ public struct CommandLineOverrides: Sendable {
     public var accessLog: AccessLogDestination?
     /// The client-side route fallback file; "" turns it off.
     public var fallback: String?
+    /// The health and metrics listener; "" turns it off.
+    public var statusListen: String?
 
     public init() {}
 
-    public init(root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil)
-        throws(ConfigError)
-    {
+    public init(
+        root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil,
+        statusListen: String? = nil
+    ) throws(ConfigError) {
         self.root = root
         for text in listen {
             do {
@@ -37,11 +40,22 @@ public struct CommandLineOverrides: Sendable {
             }
             self.fallback = fallback.isEmpty ? "" : ConfigurationReader.normalizedSitePath(fallback)
         }
+        if let statusListen, !statusListen.isEmpty {
+            do {
+                _ = try ListenAddress(parsing: statusListen)
+            } catch {
+                throw ConfigError(file: "command line", line: nil, key: "--status-listen", message: error.message)
+            }
+        }
+        self.statusListen = statusListen
     }
 
     public func apply(to configuration: inout Configuration) {
         configuration.apply(root: root, listen: listen, mode: mode)
         if let accessLog { configuration.accessLog = accessLog }
         if let fallback { configuration.fallback = fallback }
+        if let statusListen {
+            configuration.statusListen = statusListen.isEmpty ? nil : try? ListenAddress(parsing: statusListen)
+        }
     }
 }

@@ -30,8 +30,10 @@ struct Reloader: Sendable {
         }
         switchAccessLog(to: reloaded)
         diagnostics.setLevel(reloaded.logLevel)
-        if reloaded.listen != startup.listen || reloaded.mode != startup.mode {
-            diagnostics.warning("reload: listen addresses and mode change only on restart")
+        if reloaded.listen != startup.listen || reloaded.mode != startup.mode
+            || reloaded.statusListen != startup.statusListen
+        {
+            diagnostics.warning("reload: listen addresses (status_listen too) and mode change only on restart")
         }
         diagnostics.info("configuration reloaded")
         return (responder, ServerSettings(reloaded))

@@ -18,6 +18,17 @@ public enum ServerRunner {
         else { return 1 }
         // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt instead of one per connection.
         for listener in listeners { try? listener.socket.setNoDelay() }
+        guard
+            let counters = startupStep(
+                "counters",
+                { try ServerCounters.local(concurrent: configuration.mode == .threads, startTime: WallClock.seconds()) }
+            ),
+            let statusListener = startupStep(
+                "status_listen", { try configuration.statusListen.map { try Listener.bind([$0])[0] } })
+        else { return 1 }
+        let status = statusListener.map { _ in
+            StatusResponder(counters: counters, version: spindleVersion, mode: configuration.mode.rawValue)
+        }
         let logs = LiveAccessLog(log, diagnostics: diagnostics)
         let notifier = SystemdNotifier()
         let reloader = Reloader(
@@ -27,11 +38,14 @@ public enum ServerRunner {
         let urls = listeners.map(\.address).joined(separator: ", ")
         printError(
             "spindle: listening on \(urls) (\(configuration.mode.rawValue), root \(absolutePath(configuration.root)))")
-        let status = startupStep(nil) {
-            try serve(configuration.mode, &listeners, responder, ServerSettings(configuration), hooks)
+        if let statusListener { printError("spindle: health and metrics on \(statusListener.address)") }
+        let exitStatus = startupStep(nil) {
+            try serve(
+                configuration.mode, &listeners, responder, ServerSettings(configuration), hooks,
+                StatusWiring(counters: counters, listener: statusListener, responder: status))
         }
         logs.log.flush()
-        return status ?? 1
+        return exitStatus ?? 1
     }
 
     /// Runs one step of the start-up; a failure prints `spindle: CONTEXT: error` and gives nil.
@@ -44,19 +58,29 @@ public enum ServerRunner {
         }
     }
 
+    /// Where the serving mode counts, and the health and metrics listener if there is one.
+    private struct StatusWiring {
+        var counters: ServerCounters
+        var listener: Listener?
+        var responder: StatusResponder?
+    }
+
     /// Hands the listeners to the serving mode and runs it until it has drained.
     private static func serve(
         _ mode: ServingMode, _ listeners: inout [Listener], _ responder: Responder, _ settings: ServerSettings,
-        _ hooks: ServerHooks
+        _ hooks: ServerHooks, _ status: StatusWiring
     ) throws(Errno) -> Int32 {
         switch mode {
         case .eventLoop:
-            let reactor = try Reactor(listeners: listeners, responder: responder, settings: settings, hooks: hooks)
+            let reactor = try Reactor(
+                listeners: listeners, responder: responder, settings: settings, hooks: hooks,
+                counters: status.counters, statusListener: status.listener, status: status.responder)
             listeners = []  // the server alone holds them now, so a drain really closes them
             return try reactor.run()
         case .threads:
             let server = try ThreadedServer(
-                listeners: listeners, responder: responder, settings: settings, hooks: hooks)
+                listeners: listeners, responder: responder, settings: settings, hooks: hooks,
+                counters: status.counters, statusListener: status.listener, status: status.responder)
             listeners = []
             return try server.run()
         }
@@ -68,6 +92,9 @@ public enum ServerRunner {
         return String(cString: resolved)
     }
 }
+
+/// The version `--version` prints and `/metrics` reports.
+public let spindleVersion = "0.1.0"
 
 /// One line on stderr, unbuffered. Control characters (a key or value quoted from a hostile config
 /// file) are escaped as `\xHH`, so the line stays one line and cannot drive the terminal.

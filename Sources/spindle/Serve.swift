@@ -25,11 +25,17 @@ struct Serve: ParsableCommand {
         help: "File under the root answering missing extension-less paths (client-side routes), e.g. index.html.")
     var fallback: String?
 
+    @Option(
+        name: .customLong("status-listen"),
+        help: "Address of the health and metrics listener (/healthz, /metrics), e.g. 127.0.0.1:9180.")
+    var statusListen: String?
+
     func run() throws {
         let overrides: CommandLineOverrides
         do {
             overrides = try CommandLineOverrides(
-                root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback)
+                root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback,
+                statusListen: statusListen)
         } catch {
             throw ValidationError(error.description)
         }

@@ -11,5 +11,3 @@ struct Spindle: ParsableCommand {
         defaultSubcommand: Serve.self
     )
 }
-
-let spindleVersion = "0.1.0"

@@ -210,6 +210,8 @@ import Testing
         ErrorCase(
             text: "listen = 8080", line: 1, key: "listen", message: "expected an array of strings, found an integer"),
         ErrorCase(text: "listen = []", line: 1, key: "listen", message: "needs at least one address"),
+        ErrorCase(text: "\nstatus_listen = \"nope\"", line: 2, key: "status_listen", message: "invalid address"),
+        ErrorCase(text: "status_listen = [\":9180\"]", line: 1, key: "status_listen", message: "expected a string"),
         ErrorCase(text: "listen = [\n  \":80\",\n  80,\n]", line: 3, key: "listen", message: "expected a string"),
         ErrorCase(text: "listen = [\n  \":80\",\n  \"nope\",\n]", line: 3, key: "listen", message: "invalid address"),
         ErrorCase(text: "listen = [\"localhost:80\"]", line: 1, key: "listen", message: "host names are not resolved"),

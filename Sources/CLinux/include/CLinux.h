@@ -28,4 +28,22 @@ size_t spindle_epoll_event_size(void);
 // MSG_MORE, which Glibc's module does not export as a constant.
 int spindle_msg_more(void);
 
+// memfd_create is hidden behind _GNU_SOURCE. Close-on-exec; a child that is to map it gets a copy.
+int spindle_memfd_create(const char *name);
+
+// 64-bit counters in memory other threads or processes read. Relaxed order: a counter says how
+// many, never that something else is visible. `add` is an atomic read-modify-write, for cells with
+// several writers; `bump` a plain load and store, for a cell only one thread writes (no locked
+// instruction on the hot path). static inline, so Swift calls cost nothing.
+static inline void spindle_counter_add(uint64_t *cell, uint64_t value) {
+    __atomic_fetch_add(cell, value, __ATOMIC_RELAXED);
+}
+static inline void spindle_counter_bump(uint64_t *cell, uint64_t value) {
+    __atomic_store_n(cell, __atomic_load_n(cell, __ATOMIC_RELAXED) + value, __ATOMIC_RELAXED);
+}
+static inline void spindle_counter_store(uint64_t *cell, uint64_t value) {
+    __atomic_store_n(cell, value, __ATOMIC_RELAXED);
+}
+static inline uint64_t spindle_counter_load(const uint64_t *cell) { return __atomic_load_n(cell, __ATOMIC_RELAXED); }
+
 #endif

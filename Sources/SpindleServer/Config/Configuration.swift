@@ -12,6 +12,8 @@ public struct Configuration: Sendable, Equatable {
     public var root: String
     /// Never empty, no duplicates.
     public var listen: [ListenAddress]
+    /// The health and metrics listener (`/healthz`, `/metrics`); nil for none. Never one of `listen`.
+    public var statusListen: ListenAddress? = nil
     public var mode: ServingMode
     /// File names tried, in order, for a request naming a directory. May be empty.
     public var index: [String]

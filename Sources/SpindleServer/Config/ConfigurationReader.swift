@@ -9,7 +9,7 @@ struct ConfigurationReader {
     static let topLevelKeys = [
         "root", "listen", "mode", "index", "dotfiles", "access_log", "access_log_format", "log_level",
         "timeouts", "limits", "threads", "mime", "headers", "precompressed", "cache", "cache_max_age",
-        "cache_rules", "error_pages", "fallback", "cors",
+        "cache_rules", "error_pages", "fallback", "cors", "status_listen",
     ]
     static let timeoutKeys = ["head", "keepalive", "send", "shutdown_grace"]
     static let limitKeys = ["body_size", "connections", "head_size", "header_count", "request_line"]
@@ -39,6 +39,8 @@ struct ConfigurationReader {
                 config.root = try path(value, key: key)
             case "listen":
                 config.listen = try listen(value, key: key)
+            case "status_listen":
+                config.statusListen = try statusListen(value, key: key)
             case "mode":
                 config.mode = try choice(value, key: key)
             case "index":
@@ -173,6 +175,17 @@ struct ConfigurationReader {
             addresses.append(address)
         }
         return addresses
+    }
+
+    /// One address, or "" for none.
+    private func statusListen(_ value: TOMLValue, key: String) throws(ConfigError) -> ListenAddress? {
+        let text = try string(value, key: key)
+        guard !text.isEmpty else { return nil }
+        do {
+            return try ListenAddress(parsing: text)
+        } catch {
+            throw ConfigError(file: file, line: value.line, key: key, message: "invalid address: \(error.message)")
+        }
     }
 
     private func index(_ value: TOMLValue, key: String) throws(ConfigError) -> [String] {

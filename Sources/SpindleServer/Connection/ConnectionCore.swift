@@ -100,14 +100,21 @@ struct ConnectionCore {
     }
 
     /// `count` bytes arrived in `readSpace()`.
-    mutating func received(_ count: Int, _ context: ConnectionContext, into out: inout [UInt8]) -> ConnectionAction {
+    mutating func received<A: Answering>(_ count: Int, _ context: ConnectionContext<A>, into out: inout [UInt8])
+        -> ConnectionAction
+    {
         buffered += count
-        if case .idle = phase { phase = .readingHead(until: context.now + context.settings.headTimeout) }
+        if case .idle = phase {
+            dropEmptyLines()
+            guard buffered > 0 else { return .read }
+            phase = .readingHead(until: context.now + context.settings.headTimeout)
+        }
         return advance(context, into: &out)
     }
 
     /// The client closed its sending side.
-    mutating func inputEnded(_ context: ConnectionContext, into out: inout [UInt8]) -> ConnectionAction {
+    mutating func inputEnded<A: Answering>(_ context: ConnectionContext<A>, into out: inout [UInt8]) -> ConnectionAction
+    {
         inputClosed = true
         if case .lingering = phase { return close() }
         return advance(context, into: &out)
@@ -119,20 +126,21 @@ struct ConnectionCore {
     }
 
     /// The response has made the sender wait: the send deadline runs from now.
-    mutating func sendBlocked(_ context: ConnectionContext) {
+    mutating func sendBlocked<A: Answering>(_ context: ConnectionContext<A>) {
         if case .writing(let then, _) = phase {
             phase = .writing(then: then, until: context.now + context.settings.sendTimeout)
         }
     }
 
     /// The whole response has gone.
-    mutating func sent(_ context: ConnectionContext, into out: inout [UInt8]) -> ConnectionAction {
+    mutating func sent<A: Answering>(_ context: ConnectionContext<A>, into out: inout [UInt8]) -> ConnectionAction {
         guard case .writing(var then, _) = phase else { return advance(context, into: &out) }
         if then == .keepAlive && (context.draining || (inputClosed && buffered == 0)) {
             then = buffered > 0 ? .linger : .close
         }
         switch then {
         case .keepAlive:
+            dropEmptyLines()
             if buffered == 0 {
                 releaseBuffer()
                 phase = .idle(until: context.now + context.settings.keepAliveTimeout)
@@ -151,14 +159,17 @@ struct ConnectionCore {
     }
 
     /// The deadline passed.
-    mutating func timedOut(_ context: ConnectionContext, into out: inout [UInt8]) -> ConnectionAction {
+    mutating func timedOut<A: Answering>(_ context: ConnectionContext<A>, into out: inout [UInt8]) -> ConnectionAction {
         switch phase {
         case .readingHead where buffered > 0, .readingBody:
             out.removeAll(keepingCapacity: true)
             let response = context.responder.respond(status: .requestTimeout, now: context.wallNow, into: &out)
+            context.counters?.response(response)
             context.hooks.logRequest?(socket, nil, received, response, context.wallNow)
+            // A client still sending its body must not have the 408 destroyed by a reset.
+            let then: AfterResponse = if case .readingBody = phase { .linger } else { .close }
             releaseBuffer()
-            phase = .writing(then: .close, until: context.now + context.settings.sendTimeout)
+            phase = .writing(then: then, until: context.now + context.settings.sendTimeout)
             return .send(response)
         default:
             return close()
@@ -175,7 +186,9 @@ struct ConnectionCore {
     // MARK: Requests
 
     /// Goes as far as the buffered bytes allow: the next answer, or a request for more bytes.
-    private mutating func advance(_ context: ConnectionContext, into out: inout [UInt8]) -> ConnectionAction {
+    private mutating func advance<A: Answering>(_ context: ConnectionContext<A>, into out: inout [UInt8])
+        -> ConnectionAction
+    {
         switch phase {
         case .idle, .readingHead:
             guard buffered > 0, let buffer else { return inputClosed ? close() : .read }
@@ -203,8 +216,8 @@ struct ConnectionCore {
     }
 
     /// A complete head: answer it, or first read its body.
-    private mutating func begin(
-        _ head: RequestHead, headLength: Int, _ context: ConnectionContext, into out: inout [UInt8]
+    private mutating func begin<A: Answering>(
+        _ head: RequestHead, headLength: Int, _ context: ConnectionContext<A>, into out: inout [UInt8]
     ) -> ConnectionAction {
         guard head.hasBody else { return answer(head, headLength: headLength, context, into: &out) }
         if head.expectsContinue {
@@ -225,8 +238,8 @@ struct ConnectionCore {
     }
 
     /// Drops the body bytes that follow the head in the buffer; answers once the body has ended.
-    private mutating func readBody(
-        _ request: PendingRequest, _ context: ConnectionContext, into out: inout [UInt8]
+    private mutating func readBody<A: Answering>(
+        _ request: PendingRequest, _ context: ConnectionContext<A>, into out: inout [UInt8]
     ) -> ConnectionAction {
         let headLength = request.headLength
         let available = buffered - headLength
@@ -257,14 +270,15 @@ struct ConnectionCore {
     }
 
     /// Asks the Responder for the answer to the head at the front of the buffer, then drops the head.
-    private mutating func answer(
-        _ head: RequestHead, headLength: Int, closing: Bool = false, _ context: ConnectionContext,
+    private mutating func answer<A: Answering>(
+        _ head: RequestHead, headLength: Int, closing: Bool = false, _ context: ConnectionContext<A>,
         into out: inout [UInt8]
     ) -> ConnectionAction {
         out.removeAll(keepingCapacity: true)
         let request = UnsafeRawBufferPointer(rebasing: received[..<headLength])
         let response = context.responder.respond(
             to: head, in: request, now: context.wallNow, forceClose: closing || context.draining, into: &out)
+        context.counters?.response(response)
         context.hooks.logRequest?(socket, head, request, response, context.wallNow)
         remove(headLength, at: 0)
         buffer?.parser.reset()
@@ -280,11 +294,13 @@ struct ConnectionCore {
     }
 
     /// Answers a request whose framing cannot be trusted, then lingers and closes.
-    private mutating func reject(
-        _ error: ParseError, _ context: ConnectionContext, into out: inout [UInt8]
+    private mutating func reject<A: Answering>(
+        _ error: ParseError, _ context: ConnectionContext<A>, into out: inout [UInt8]
     ) -> ConnectionAction {
         out.removeAll(keepingCapacity: true)
         let response = context.responder.respond(to: error, request: received, now: context.wallNow, into: &out)
+        context.counters?.response(response)
+        context.counters?.parseError(error)
         context.hooks.logRequest?(socket, nil, received, response, context.wallNow)
         releaseBuffer()
         phase = .writing(then: .linger, until: context.now + context.settings.sendTimeout)
@@ -297,6 +313,15 @@ struct ConnectionCore {
     private var received: UnsafeRawBufferPointer {
         guard let buffer else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return buffer.prefix(buffered)
+    }
+
+    /// Drops the empty lines (CRLF) a client may send between requests, which RFC 9112 §2.2 says to
+    /// ignore: they must not count as a request begun (a head deadline, a 408, no drain).
+    private mutating func dropEmptyLines() {
+        guard let bytes = buffer?.bytes else { return }
+        var count = 0
+        while count + 1 < buffered && bytes[count] == 0x0D && bytes[count + 1] == 0x0A { count += 2 }
+        remove(count, at: 0)
     }
 
     /// Removes `count` bytes at `offset`, moving any bytes after them down.

@@ -9,16 +9,19 @@ final class Connection {
     let socket: FileDescriptor
     let slot: Int
     let token: UInt64
+    /// A connection to the status listener (health and metrics), not to the site.
+    let isStatus: Bool
     var core: ConnectionCore
     /// The response being sent while the core is `writing`.
     var transfer = ResponseTransfer(.none)
     /// Interest currently registered with epoll (none until the connection first has to wait).
     var interest = Interest.none
 
-    init(socket: consuming FileDescriptor, slot: Int, token: UInt64, core: ConnectionCore) {
+    init(socket: consuming FileDescriptor, slot: Int, token: UInt64, core: ConnectionCore, isStatus: Bool) {
         self.socket = socket
         self.slot = slot
         self.token = token
+        self.isStatus = isStatus
         self.core = core
     }
 }

@@ -10,7 +10,12 @@ public final class Reactor {
     private let epoll: Epoll
     private var listeners: [Listener]
     private let signals: SignalDescriptor
-    private var context: ConnectionContext
+    private var context: ConnectionContext<Responder>
+    /// For connections to the status listener, when there is one.
+    private var statusContext: ConnectionContext<StatusResponder>?
+    private var statusListener: Listener?
+    /// Connections to the site's listeners (the drain waits for these, not for health checks).
+    private var siteConnections = 0
 
     private var connections = ConnectionTable()
     private var deadlines = DeadlineTable()
@@ -29,13 +34,17 @@ public final class Reactor {
 
     private static let listenerTag: UInt64 = 1 << 63
     private static let signalTag: UInt64 = 1 << 62
+    private static let statusTag: UInt64 = 1 << 61
     /// sendfile is capped per call so one large transfer cannot monopolise the loop; and after this
     /// many bytes in one event the connection waits for its next EPOLLOUT like everyone else.
     private static let sendfileChunk = 1 << 20
     private static let sendBudget = 4 << 20
 
-    public init(
-        listeners: [Listener], responder: Responder, settings: ServerSettings, hooks: ServerHooks = ServerHooks()
+    /// `status` answers on `statusListener` (health and metrics); `counters` counts the site's
+    /// responses and connections.
+    init(
+        listeners: [Listener], responder: Responder, settings: ServerSettings, hooks: ServerHooks = ServerHooks(),
+        counters: ServerCounters? = nil, statusListener: Listener? = nil, status: StatusResponder? = nil
     ) throws(Errno) {
         SignalDescriptor.ignoreBrokenPipe()
         self.epoll = try Epoll(capacity: 512)
@@ -43,7 +52,15 @@ public final class Reactor {
         self.listeners = listeners
         self.context = ConnectionContext(
             responder: responder, settings: settings, hooks: hooks, now: MonotonicClock.nanoseconds(),
-            wallNow: WallClock.seconds())
+            wallNow: WallClock.seconds(), counters: counters)
+        if let statusListener, let status {
+            // Health checks are not logged; their connections keep the site's timeouts and limits.
+            var statusHooks = ServerHooks()
+            statusHooks.warn = hooks.warn
+            self.statusContext = ConnectionContext(
+                responder: status, settings: settings, hooks: statusHooks, now: context.now, wallNow: context.wallNow)
+            self.statusListener = statusListener
+        }
         self.pool = BufferPool(limits: settings.parserLimits)
         out.reserveCapacity(64 * 1024)
         for (index, listener) in listeners.enumerated() {
@@ -53,6 +70,9 @@ public final class Reactor {
             try epoll.add(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index))
         }
         try epoll.add(signals.descriptor.rawValue, .readable, token: Self.signalTag)
+        if let statusListener {
+            try epoll.add(statusListener.socket.rawValue, .readable, token: Self.statusTag)
+        }
     }
 
     deinit { scratch.deallocate() }
@@ -62,7 +82,7 @@ public final class Reactor {
         updateClocks()
         lastTick = context.wallNow
         context.hooks.ready?()
-        while !context.draining || (connections.count > 0 && context.now < drainDeadline) {
+        while !context.draining || (siteConnections > 0 && context.now < drainDeadline) {
             let count = try epoll.wait(timeoutMilliseconds: nextTimeout())
             updateClocks()
             for index in 0..<count {
@@ -72,16 +92,22 @@ public final class Reactor {
             if acceptPaused && context.now >= acceptResumeAt { resumeAccepting() }
             if context.wallNow != lastTick {
                 lastTick = context.wallNow
-                context.hooks.tick?(context.wallNow, connections.count, requestCount)
+                context.hooks.tick?(context.wallNow, siteConnections, requestCount)
+                if let counters = context.counters {
+                    let lookups = context.responder.cacheLookups
+                    counters.fileCache(hits: lookups.hits, misses: lookups.misses)
+                }
             }
         }
-        context.hooks.tick?(context.wallNow, connections.count, requestCount)
+        context.hooks.tick?(context.wallNow, siteConnections, requestCount)
         return 0
     }
 
     private func updateClocks() {
         context.now = MonotonicClock.nanoseconds()
         context.wallNow = WallClock.seconds()
+        statusContext?.now = context.now
+        statusContext?.wallNow = context.wallNow
     }
 
     // MARK: Events
@@ -95,15 +121,27 @@ public final class Reactor {
             handleSignals()
             return
         }
+        if event.token == Self.statusTag {
+            acceptStatusConnections()
+            return
+        }
         // A stale event for a slot that was closed and reused since: the generation no longer matches.
         guard let c = connections.connection(for: event.token) else { return }
-        // EPOLLERR/EPOLLHUP arrive whatever the interest: the phase's own handler meets the error.
-        switch c.core.phase {
-        case .writing: onWritable(c)
-        case .lingering: onLingering(c)
-        default: perform(c, .read, mayRead: true)
+        if c.isStatus, let statusContext {
+            handle(c, statusContext)
+        } else {
+            handle(c, context)
         }
         settle(c)
+    }
+
+    private func handle<A>(_ c: Connection, _ context: ConnectionContext<A>) {
+        // EPOLLERR/EPOLLHUP arrive whatever the interest: the phase's own handler meets the error.
+        switch c.core.phase {
+        case .writing: onWritable(c, context)
+        case .lingering: onLingering(c)
+        default: perform(c, .read, mayRead: true, context)
+        }
     }
 
     /// Makes the epoll registration and the deadline match the core after a handler ran: writable
@@ -134,7 +172,7 @@ public final class Reactor {
             from: listeners[index], nonBlocking: true, now: context.now, warn: context.hooks.warn,
             room: { connections.count < limit },
             take: { socket in
-                register(socket)
+                register(socket, context)
                 return true
             })
         switch outcome {
@@ -144,17 +182,35 @@ public final class Reactor {
         }
     }
 
-    private func register(_ socket: consuming FileDescriptor) {
+    private func acceptStatusConnections() {
+        guard let statusListener, let statusContext else { return }
+        let limit = context.settings.maxConnections
+        // A shortage pauses only the site's listeners; a health check meeting EMFILE waits in the backlog.
+        _ = accepting.accept(
+            from: statusListener, nonBlocking: true, now: context.now, warn: context.hooks.warn,
+            room: { connections.count < limit },
+            take: { socket in
+                register(socket, statusContext)
+                return true
+            })
+    }
+
+    private func register<A>(_ socket: consuming FileDescriptor, _ context: ConnectionContext<A>) {
         let core = ConnectionCore(
             socket: socket.rawValue, pool: pool, acceptedAt: context.now, settings: context.settings)
         let (slot, token) = connections.reserve()
-        let c = Connection(socket: socket, slot: slot, token: token, core: core)
+        let isStatus = A.self == StatusResponder.self
+        let c = Connection(socket: socket, slot: slot, token: token, core: core, isStatus: isStatus)
         connections.insert(c)
+        if !isStatus {
+            siteConnections += 1
+            context.counters?.connectionOpened()
+        }
         deadlines.grow(to: connections.capacity)
         // The request has usually arrived with the handshake (and with TCP_DEFER_ACCEPT it always has):
         // read it now. The connection joins the epoll set only if it has to wait, so a
         // connection-per-request client costs accept, recv, send and close, and nothing else.
-        perform(c, .read, mayRead: true)
+        perform(c, .read, mayRead: true, context)
         settle(c)
     }
 
@@ -181,7 +237,8 @@ public final class Reactor {
     /// Carries out the core's actions until the connection has to wait. `mayRead` is false once a
     /// short read has drained the socket: level-triggered epoll will say when more arrives, so the
     /// recv that would only answer EAGAIN is skipped.
-    private func perform(_ c: Connection, _ first: ConnectionAction, mayRead: Bool) {
+    private func perform<A>(_ c: Connection, _ first: ConnectionAction, mayRead: Bool, _ context: ConnectionContext<A>)
+    {
         var action = first
         var mayRead = mayRead
         while true {
@@ -234,13 +291,13 @@ public final class Reactor {
         }
     }
 
-    private func onWritable(_ c: Connection) {
+    private func onWritable<A>(_ c: Connection, _ context: ConnectionContext<A>) {
         switch c.transfer.resume(on: c.socket, chunk: Self.sendfileChunk, budget: Self.sendBudget) {
         case .finished:
             c.transfer = ResponseTransfer(.none)
             // Pipelined requests waited while this response was blocked: the core answers them now.
             // Whether more has arrived, epoll will say once the interest is back to readable.
-            perform(c, c.core.sent(context, into: &out), mayRead: false)
+            perform(c, c.core.sent(context, into: &out), mayRead: false, context)
         case .blocked:
             c.core.sendBlocked(context)
         case .failed:
@@ -270,6 +327,10 @@ public final class Reactor {
     private func close(_ c: Connection) {
         guard connections.remove(c) else { return }
         _ = c.core.close()
+        if !c.isStatus {
+            siteConnections -= 1
+            context.counters?.connectionClosed()
+        }
         c.transfer = ResponseTransfer(.none)
         deadlines.set(c.slot, nil)
         // The descriptor closes when the last reference to `c` goes; epoll forgets it then.
@@ -291,7 +352,11 @@ public final class Reactor {
                 deadlines.set(slot, nil)
                 continue
             }
-            perform(c, c.core.timedOut(context, into: &out), mayRead: false)
+            if c.isStatus, let statusContext {
+                perform(c, c.core.timedOut(statusContext, into: &out), mayRead: false, statusContext)
+            } else {
+                perform(c, c.core.timedOut(context, into: &out), mayRead: false, context)
+            }
             settle(c)
         }
     }
@@ -318,11 +383,15 @@ public final class Reactor {
     private func beginDrain() {
         guard !context.draining else { return }
         context.draining = true
+        // The status listener stays: from now on /healthz says 503, until the process exits.
+        statusContext?.draining = true
+        statusContext?.responder.beginDrain()
         context.hooks.stopping?()
         drainDeadline = context.now + context.settings.shutdownGrace
         for listener in listeners { epoll.remove(listener.socket.rawValue) }
         listeners.removeAll()
         // Idle keep-alive connections, and accepted ones that have sent nothing, have nothing in flight.
-        for c in connections.all where c.core.isIdle { close(c) }
+        // Health checks go on being answered (with Connection: close) until the process exits.
+        for c in connections.all where c.core.isIdle && !c.isStatus { close(c) }
     }
 }

@@ -35,7 +35,14 @@ final class FileCache: @unchecked Sendable {
     private let ttl: Int64
     private let capacity: Int
     private let clock: () -> Int64
-    private let table = Mutex<[String: Entry]>([:])
+    /// The entries, and how many lookups were fresh hits or had to open (for `/metrics`).
+    private struct Table {
+        var entries: [String: Entry] = [:]
+        var hits = 0
+        var misses = 0
+    }
+
+    private let table = Mutex(Table())
 
     init(site: Site, clock: @escaping () -> Int64) throws(Errno) {
         root = try FileDescriptor.openDirectory(site.root)
@@ -46,15 +53,26 @@ final class FileCache: @unchecked Sendable {
         ttl = site.cacheTTLNanoseconds
         capacity = max(1, site.cacheCapacity)
         self.clock = clock
-        table.withLock { $0.reserveCapacity(capacity) }
+        table.withLock { $0.entries.reserveCapacity(capacity) }
     }
 
-    var count: Int { table.withLock { $0.count } }
+    var count: Int { table.withLock { $0.entries.count } }
+
+    /// Lookups answered from the cache, and lookups that opened the path, since the start.
+    var lookups: (hits: Int, misses: Int) { table.withLock { ($0.hits, $0.misses) } }
 
     func resolve(_ path: String) -> Resolution {
         let now = clock()
         let ttl = self.ttl
-        let cached = table.withLock { entries -> Entry? in entries[path] }
+        let cached = table.withLock { table -> Entry? in
+            let entry = table.entries[path]
+            if let entry, now &- entry.checkedAt < ttl {
+                table.hits &+= 1
+            } else {
+                table.misses &+= 1
+            }
+            return entry
+        }
         if let cached, now &- cached.checkedAt < ttl {
             return cached.resolution
         }
@@ -68,17 +86,17 @@ final class FileCache: @unchecked Sendable {
         }
         let capacity = self.capacity
         let stored = resolution
-        table.withLock { entries in
-            if entries[path] == nil && entries.count >= capacity {
+        table.withLock { table in
+            if table.entries[path] == nil && table.entries.count >= capacity {
                 // Expired entries first; if none, an arbitrary one. Not LRU: tracking recency would cost
                 // every hit a write, and a static site's working set usually fits.
-                let before = entries.count
-                entries = entries.filter { now &- $0.value.checkedAt < ttl }
-                if entries.count == before, let first = entries.first {
-                    entries.removeValue(forKey: first.key)
+                let before = table.entries.count
+                table.entries = table.entries.filter { now &- $0.value.checkedAt < ttl }
+                if table.entries.count == before, let first = table.entries.first {
+                    table.entries.removeValue(forKey: first.key)
                 }
             }
-            entries[path] = Entry(resolution: stored, checkedAt: now)
+            table.entries[path] = Entry(resolution: stored, checkedAt: now)
         }
         return resolution
     }
@@ -88,7 +106,7 @@ final class FileCache: @unchecked Sendable {
     }
 
     /// Drops every entry (closing the descriptors no response still holds).
-    func removeAll() { table.withLock { $0.removeAll(keepingCapacity: true) } }
+    func removeAll() { table.withLock { $0.entries.removeAll(keepingCapacity: true) } }
 
     private func open(_ path: String) -> Resolution {
         switch openFile(path) {

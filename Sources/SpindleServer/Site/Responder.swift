@@ -54,6 +54,9 @@ public final class Responder {
 
     public var shared: Shared { Shared(site: site, cache: cache) }
 
+    /// File cache lookups answered from the cache, and lookups that opened the path.
+    var cacheLookups: (hits: Int, misses: Int) { cache.lookups }
+
     public convenience init(shared: Shared) {
         self.init(site: shared.site, cache: shared.cache)
     }

@@ -6,7 +6,7 @@ import Posix
 /// everything, exactly as in the reactor; this only moves the bytes and keeps the core's deadlines,
 /// as socket options (SO_RCVTIMEO set to the time left before each recv, SO_SNDTIMEO once) instead
 /// of deadline lists.
-final class ThreadedConnection {
+final class ThreadedConnection<Answerer: Answering> {
     private enum Received {
         case bytes(Int)
         case end
@@ -16,22 +16,23 @@ final class ThreadedConnection {
 
     private let entry: ConnectionRegistry.Entry
     private let registry: ConnectionRegistry
-    private var context: ConnectionContext
+    private var context: ConnectionContext<Answerer>
     private var core: ConnectionCore
     /// The response head being built; reused for every response on this connection.
     private var out: [UInt8] = []
 
     /// Linux's own cap on one sendfile call.
-    private static let sendfileChunk = 0x7fff_f000
+    private static var sendfileChunk: Int { 0x7fff_f000 }
 
     init(
-        entry: ConnectionRegistry.Entry, registry: ConnectionRegistry, responder: Responder,
-        settings: ServerSettings, hooks: ServerHooks, acceptedAt: Int64
+        entry: ConnectionRegistry.Entry, registry: ConnectionRegistry, responder: Answerer,
+        settings: ServerSettings, hooks: ServerHooks, counters: ServerCounters?, acceptedAt: Int64
     ) {
         self.entry = entry
         self.registry = registry
         self.context = ConnectionContext(
-            responder: responder, settings: settings, hooks: hooks, now: acceptedAt, wallNow: WallClock.seconds())
+            responder: responder, settings: settings, hooks: hooks, now: acceptedAt, wallNow: WallClock.seconds(),
+            counters: counters)
         // A pool of its own: buffers are not shared between threads, and this one lends one buffer.
         self.core = ConnectionCore(
             socket: entry.socket.rawValue, pool: BufferPool(limits: settings.parserLimits, keepAtMost: 1),

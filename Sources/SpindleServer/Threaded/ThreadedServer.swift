@@ -23,6 +23,13 @@ public final class ThreadedServer {
     private var settings: ServerSettings
     private let hooks: ServerHooks
     private let registry: ConnectionRegistry
+    /// Counts the site's responses and connections (atomically: every connection thread writes).
+    private let counters: ServerCounters?
+    /// The health and metrics listener, its answers, and its connections (which the drain does not
+    /// wait for: a load balancer's checks go on until the process exits).
+    private let statusListener: Listener?
+    private let status: StatusResponder?
+    private let statusRegistry: ConnectionRegistry
 
     private var draining = false
     private var drainDeadline: Int64 = .max
@@ -30,9 +37,10 @@ public final class ThreadedServer {
 
     /// `responder` is not used to serve: a Responder is not thread-safe, so every connection thread
     /// makes its own, sharing this one's file cache.
-    public init(
+    init(
         listeners: [Listener], responder: Responder, settings: ServerSettings,
-        hooks: ServerHooks = ServerHooks()
+        hooks: ServerHooks = ServerHooks(), counters: ServerCounters? = nil, statusListener: Listener? = nil,
+        status: StatusResponder? = nil
     ) throws(Errno) {
         SignalDescriptor.ignoreBrokenPipe()
         self.signals = try SignalDescriptor(ServerSignal.handled)
@@ -41,43 +49,44 @@ public final class ThreadedServer {
         self.settings = settings
         self.hooks = hooks
         self.registry = try ConnectionRegistry()
+        self.counters = counters
+        self.statusListener = status == nil ? nil : statusListener
+        self.status = status
+        self.statusRegistry = try ConnectionRegistry()
     }
 
     /// Serves until SIGTERM/SIGINT (or `stop()`) and the drain that follows; returns the exit status.
     /// Call it on the thread that will own the server: the handled signals are blocked there before
     /// any connection thread is created, so the threads inherit the mask and the signalfd gets them.
     public func run() throws(Errno) -> Int32 {
-        try Self.blockHandledSignals()
+        try SignalDescriptor.block(ServerSignal.handled)
         var lastTick = WallClock.seconds()
         hooks.ready?()
-        var fds: [pollfd] = []
+        var poll = Poll()
         while true {
             var now = MonotonicClock.nanoseconds()
             if draining && (registry.count.load(ordering: .sequentiallyConsistent) == 0 || now >= drainDeadline) {
                 break
             }
             let accepting = canAccept(now: now)
-            fds.removeAll(keepingCapacity: true)
-            fds.append(pollfd(fd: signals.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
-            fds.append(pollfd(fd: registry.wakeup.descriptor.rawValue, events: Int16(POLLIN), revents: 0))
+            poll.removeAll()
+            let signalIndex = poll.add(signals.descriptor.rawValue)
+            let wakeupIndex = poll.add(registry.wakeup.descriptor.rawValue)
+            let statusIndex = statusListener.map { poll.add($0.socket.rawValue) }
+            let firstListener = poll.count
             if accepting {
-                for listener in listeners {
-                    fds.append(pollfd(fd: listener.socket.rawValue, events: Int16(POLLIN), revents: 0))
-                }
+                for listener in listeners { _ = poll.add(listener.socket.rawValue) }
             }
-            let ready = poll(&fds, nfds_t(fds.count), pollTimeout(now: now, accepting: accepting))
-            if ready < 0 {
-                if errno == EINTR { continue }
-                throw Errno.current("poll")
-            }
+            _ = try poll.wait(timeoutMilliseconds: pollTimeout(now: now, accepting: accepting))
             now = MonotonicClock.nanoseconds()
-            if fds[0].revents != 0 { handleSignals(now: now) }
-            if fds[1].revents != 0 {
+            if poll.isReady(signalIndex) { handleSignals(now: now) }
+            if poll.isReady(wakeupIndex) {
                 registry.wakeup.clear()
                 if registry.stopRequested.load(ordering: .relaxed) { beginDrain(now: now) }
             }
+            if let statusIndex, poll.isReady(statusIndex) { acceptStatusConnections(now: now) }
             if accepting && !draining {
-                for index in listeners.indices where fds[2 + index].revents != 0 {
+                for index in listeners.indices where poll.isReady(firstListener + index) {
                     acceptConnections(from: listeners[index], now: now)
                 }
             }
@@ -86,11 +95,16 @@ public final class ThreadedServer {
                 lastTick = wallNow
                 hooks.tick?(
                     wallNow, registry.count.load(ordering: .relaxed), registry.requests.load(ordering: .relaxed))
+                if let counters {
+                    let lookups = Responder(shared: shared).cacheLookups
+                    counters.fileCache(hits: lookups.hits, misses: lookups.misses)
+                }
             }
         }
         // Past the grace deadline: cut off whoever is left rather than leave threads writing to
         // sockets of a server that has returned.
         if registry.count.load(ordering: .sequentiallyConsistent) > 0 { registry.shutDownAll() }
+        statusRegistry.shutDownAll()
         hooks.tick?(
             WallClock.seconds(), registry.count.load(ordering: .relaxed), registry.requests.load(ordering: .relaxed))
         return 0
@@ -141,17 +155,57 @@ public final class ThreadedServer {
             take: { socket in start(socket, now: now) })
     }
 
+    /// Health checks and scrapes get a thread each too, outside the site's registry and limit.
+    private func acceptStatusConnections(now: Int64) {
+        guard let statusListener, let status else { return }
+        let (registry, settings) = (statusRegistry, settings)
+        var statusHooks = ServerHooks()
+        statusHooks.warn = hooks.warn
+        let quietHooks = statusHooks
+        _ = accepting.accept(
+            from: statusListener, nonBlocking: false, now: now, warn: hooks.warn, room: { true },
+            take: { socket in
+                start(socket, now: now, registry: registry) { fd in
+                    let entry = ConnectionRegistry.Entry(socket: FileDescriptor(owning: fd))
+                    registry.insert(entry)
+                    defer { registry.remove(entry) }
+                    ThreadedConnection(
+                        entry: entry, registry: registry, responder: status, settings: settings, hooks: quietHooks,
+                        counters: nil, acceptedAt: now
+                    ).serve()
+                }
+            })
+    }
+
     /// Creates the connection's thread; false (and accepting paused) if no thread can be created.
     private func start(_ socket: consuming FileDescriptor, now: Int64) -> Bool {
+        let (registry, shared, settings, hooks, counters) = (registry, shared, settings, hooks, counters)
+        return start(socket, now: now, registry: registry) { fd in
+            let entry = ConnectionRegistry.Entry(socket: FileDescriptor(owning: fd))
+            registry.insert(entry)
+            defer { registry.remove(entry) }
+            counters?.connectionOpened()
+            defer { counters?.connectionClosed() }
+            // One Responder per connection, as it is not thread-safe; the file cache behind it is shared.
+            ThreadedConnection(
+                entry: entry, registry: registry, responder: Responder(shared: shared), settings: settings,
+                hooks: hooks, counters: counters, acceptedAt: now
+            ).serve()
+        }
+    }
+
+    /// Runs `serve` on a new thread that owns the accepted socket (by number: the thread closes it
+    /// before counting itself out of `registry`).
+    private func start(
+        _ socket: consuming FileDescriptor, now: Int64, registry: ConnectionRegistry,
+        serve: @escaping @Sendable (Int32) -> Void
+    ) -> Bool {
         _ = try? socket.setNoDelay()
         registry.count.add(1, ordering: .sequentiallyConsistent)
-        // The descriptor travels to the thread as a number: the thread owns it from then on, and
-        // closes it before counting itself out.
         let fd = socket.release()
-        let (registry, shared, settings, hooks) = (registry, shared, settings, hooks)
         do {
             try PosixThread.spawn(stackSize: settings.threadStackSize) {
-                Self.serve(fd, acceptedAt: now, registry: registry, shared: shared, settings: settings, hooks: hooks)
+                serve(fd)
                 registry.connectionEnded()
             }
         } catch {
@@ -163,32 +217,7 @@ public final class ThreadedServer {
         return true
     }
 
-    /// The body of a connection thread. Everything it creates is released when it returns, which
-    /// closes the socket.
-    private static func serve(
-        _ fd: Int32, acceptedAt: Int64, registry: ConnectionRegistry, shared: Responder.Shared,
-        settings: ServerSettings, hooks: ServerHooks
-    ) {
-        let entry = ConnectionRegistry.Entry(socket: FileDescriptor(owning: fd))
-        registry.insert(entry)
-        defer { registry.remove(entry) }
-        // One Responder per connection, as it is not thread-safe; the file cache behind it is shared.
-        let responder = Responder(shared: shared)
-        let connection = ThreadedConnection(
-            entry: entry, registry: registry, responder: responder, settings: settings, hooks: hooks,
-            acceptedAt: acceptedAt)
-        connection.serve()
-    }
-
     // MARK: Signals
-
-    private static func blockHandledSignals() throws(Errno) {
-        var set = sigset_t()
-        sigemptyset(&set)
-        for signal in ServerSignal.handled { sigaddset(&set, signal) }
-        let result = pthread_sigmask(SIG_BLOCK, &set, nil)
-        if result != 0 { throw Errno(result, "pthread_sigmask") }
-    }
 
     private func handleSignals(now: Int64) {
         while let number = try? signals.next() {
@@ -216,6 +245,8 @@ public final class ThreadedServer {
         listeners.removeAll()
         registry.wakeWanted.store(true, ordering: .sequentiallyConsistent)
         registry.beginDrain()
+        // The status listener stays: from now on /healthz says 503, until the process exits.
+        status?.beginDrain()
         // After the flag: from here on every response says `Connection: close`.
         hooks.stopping?()
     }
