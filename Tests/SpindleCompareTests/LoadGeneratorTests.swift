@@ -108,7 +108,7 @@ struct LoadGeneratorTests {
         #expect(result.errors.total == 0)
     }
 
-    /// 1 MiB bodies arrive in many 16 KiB reads and pieces of socket buffer; each is framed whole.
+    /// 1 MiB bodies arrive in many 8 KiB reads and pieces of socket buffer; each is framed whole.
     @Test func largeBodiesSpanManyReads() throws {
         let server = try CannedServer()
         defer { server.stop() }
@@ -161,7 +161,7 @@ struct LoadGeneratorTests {
         work.duration = Double(environment["SPINDLE_BENCH_SECONDS"] ?? "") ?? 5
         work.warmup = Double(environment["SPINDLE_BENCH_WARMUP"] ?? "") ?? 0.5
         work.requestTimeout = 10
-        let scratch = Int(environment["SPINDLE_BENCH_SCRATCH"] ?? "") ?? 16 * 1024
+        let scratch = Int(environment["SPINDLE_BENCH_SCRATCH"] ?? "") ?? 8 * 1024
         let result = try LoadGenerator(work, scratchBytes: scratch).run()
         let ms = { (ns: Int64) in String(format: "%.3f ms", Double(ns) / 1e6) }
         print(
