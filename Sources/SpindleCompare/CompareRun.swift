@@ -114,10 +114,14 @@ public final class CompareRun {
             address: address, path: path, connections: level, keepAlive: variant.keepAlive,
             duration: options.duration, warmup: options.warmup, requestTimeout: options.requestTimeout)
         var probe = ProcessProbe(pid: child.pid)
+        var generatorStart = 0.0
         do throws(Errno) {
             let generator = try LoadGenerator(workload)
             step.load = try generator.run(
-                onMeasuring: { probe.begin() },
+                onMeasuring: {
+                    probe.begin()
+                    generatorStart = Self.threadCPUSeconds()
+                },
                 onTick: {
                     probe.sample()
                     child.drainOutput()
@@ -128,7 +132,16 @@ public final class CompareRun {
         step.peakResidentBytes = probe.peakResidentBytes
         step.maxThreads = probe.maxThreads
         step.cpuSeconds = probe.cpuSeconds
+        if generatorStart > 0 { step.generatorCPUSeconds = Self.threadCPUSeconds() - generatorStart }
         return step
+    }
+
+    /// User + system CPU of the calling thread (the load generator's): beside the server's, it says
+    /// whether the client was the limit, which on a machine with few cores it may well be.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Enough descriptors for the largest level plus slack; the child inherits the raised limit.
@@ -162,6 +175,7 @@ public final class CompareRun {
             "\(ReportFormat.fixed(load.requestsPerSecond, 0)) req/s  p99 \(p99)"
             + "  errors \(load.errors.total)  RSS \(ReportFormat.megabytes(step.peakResidentBytes))"
             + "  threads \(step.maxThreads)  CPU \(ReportFormat.fixed(step.cpuSeconds, 2)) s"
+            + " (generator \(ReportFormat.fixed(step.generatorCPUSeconds, 2)) s)"
         if let note = step.note { text += "  (\(note))" }
         return text
     }

@@ -55,6 +55,7 @@ struct CompareRunTests {
             #expect(errors == 0, "\(result)")
             #expect((result["peakRSSBytes"] as? Int ?? 0) > 1_000_000)
             #expect((result["maxThreads"] as? Int ?? 0) >= 1)
+            #expect((result["generatorCPUSeconds"] as? Double ?? 0) > 0)
             #expect(result["note"] is NSNull)
         }
         let paths = Set(results.compactMap { $0["path"] as? String })
