@@ -11,7 +11,7 @@ DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/spindle
 # The binary `install-files` copies; the tests point it at the debug build to skip the release build.
 BINARY ?= .build/release/spindle
 
-.PHONY: all build release run dev test fmt lint fuzz bench clean install install-files uninstall assets chromium
+.PHONY: all build release run dev test fmt lint fuzz bench clean install install-files uninstall assets chromium haproxy
 
 all: build
 
@@ -30,21 +30,32 @@ run: release
 dev: build
 	$(SWIFT) run spindle --root public --listen 127.0.0.1:$(PORT)
 
-# The integration tests start the debug binary that `build` produced. The browser test needs chromium.
-test: build chromium
+# The integration tests start the debug binary that `build` produced. The browser test needs chromium,
+# the fleet test haproxy.
+test: build chromium haproxy
 	$(SWIFT) test
 
-# Debian's chromium for the end-to-end browser test, installed when missing and possible (root, apt);
-# bounded in time, and never failing the build: without it that test is skipped, loudly.
-chromium:
-	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then exit 0; fi; \
+# A Debian package a test needs, installed when missing and possible (root, apt); bounded in time, and
+# never failing the build: without it that test is skipped, loudly. $(1): the package and its command
+# (also looked for in /usr/bin and /usr/sbin, which a non-root PATH may lack); $(2): the test.
+define install-for-test
+	@if command -v $(1) >/dev/null 2>&1 || [ -x /usr/bin/$(1) ] || [ -x /usr/sbin/$(1) ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
-	    echo "*** chromium is missing and cannot be installed here (needs root and apt-get):" \
-	         "the browser test will be SKIPPED. Install it with: apt-get install chromium" >&2; exit 0; fi; \
-	echo "installing chromium for the browser test (apt-get, at most 5 minutes)" >&2; \
-	timeout 300 apt-get install -y -qq chromium >/dev/null 2>&1 \
-	|| { timeout 120 apt-get update -qq >/dev/null 2>&1 && timeout 300 apt-get install -y -qq chromium >/dev/null 2>&1; } \
-	|| echo "*** could not install chromium (apt-get failed or timed out): the browser test will be SKIPPED" >&2
+	    echo "*** $(1) is missing and cannot be installed here (needs root and apt-get):" \
+	         "$(2) will be SKIPPED. Install it with: apt-get install $(1)" >&2; exit 0; fi; \
+	echo "installing $(1) for $(2) (apt-get, at most 5 minutes)" >&2; \
+	timeout 300 apt-get install -y -qq $(1) >/dev/null 2>&1 \
+	|| { timeout 120 apt-get update -qq >/dev/null 2>&1 && timeout 300 apt-get install -y -qq $(1) >/dev/null 2>&1; } \
+	|| echo "*** could not install $(1) (apt-get failed or timed out): $(2) will be SKIPPED" >&2
+endef
+
+# Debian's chromium for the end-to-end browser test.
+chromium:
+	$(call install-for-test,chromium,the browser test)
+
+# Debian's haproxy for the fleet test (three replicas behind a load balancer, restarted one at a time).
+haproxy:
+	$(call install-for-test,haproxy,the fleet test)
 
 # public/assets/site.css and app.js are served fingerprinted, with .gz and .br beside them (committed).
 # After editing one (under its fingerprinted name), this renames it to its new content hash, rewrites

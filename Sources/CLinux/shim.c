@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -32,3 +33,4 @@ size_t spindle_epoll_event_size(void) { return sizeof(struct epoll_event); }
 int spindle_msg_more(void) { return MSG_MORE; }
 
 int spindle_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+int spindle_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, signal); }

@@ -32,9 +32,12 @@ public struct Epoll: ~Copyable {
 
     deinit { buffer.deallocate() }
 
-    public func add(_ fd: Int32, _ events: Events, token: UInt64) throws(Errno) {
+    /// `exclusive` (EPOLLEXCLUSIVE) wakes only one of the epoll sets waiting on `fd`, for a listening
+    /// socket that several processes share; such a registration cannot be modified, only removed.
+    public func add(_ fd: Int32, _ events: Events, token: UInt64, exclusive: Bool = false) throws(Errno) {
+        let flags = exclusive ? events.rawValue | EPOLLEXCLUSIVE.rawValue : events.rawValue
         _ = try syscall("epoll_ctl(ADD)") {
-            spindle_epoll_ctl(descriptor.rawValue, EPOLL_CTL_ADD, fd, events.rawValue, token)
+            spindle_epoll_ctl(descriptor.rawValue, EPOLL_CTL_ADD, fd, flags, token)
         }
     }
 

@@ -12,6 +12,11 @@ public struct EventDescriptor: ~Copyable, Sendable {
             owning: try syscall("eventfd") { CLinux.eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC)) })
     }
 
+    /// Adopts an eventfd inherited from another process.
+    public init(owning descriptor: consuming FileDescriptor) {
+        self.descriptor = descriptor
+    }
+
     /// Makes the descriptor readable. Never blocks: the counter would need 2^64 - 2 signals without
     /// a `clear()` to fill up.
     public func signal() {

@@ -5,22 +5,7 @@ import Posix
 /// /dev/null, stderr on a pipe that is read for the readiness line and then drained (a server that
 /// logs under load must never block on a full pipe).
 public final class ChildProcess {
-    public enum Termination: Equatable, Sendable, CustomStringConvertible {
-        case exited(Int32)
-        case signaled(Int32)
-
-        init(waitStatus status: Int32) {
-            // WIFEXITED/WEXITSTATUS are macros Swift does not import.
-            self = status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
-        }
-
-        public var description: String {
-            switch self {
-            case .exited(let code): "exit status \(code)"
-            case .signaled(let signal): "killed by signal \(signal)"
-            }
-        }
-    }
+    public typealias Termination = ChildProcesses.Termination
 
     public let pid: pid_t
     public let command: [String]
@@ -42,37 +27,20 @@ public final class ChildProcess {
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)  // dup2 clears FD_CLOEXEC on 2
-
-        // The child starts with no blocked signals and default dispositions: this process ignores
-        // SIGPIPE, and an ignored signal would otherwise stay ignored across exec.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGUSR1] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        var argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) }
-        argv.append(nil)
-        defer { for argument in argv { free(argument) } }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-        close(writeEnd)
-        guard result == 0 else {
+        let child: pid_t
+        do {
+            child = try ChildProcesses.spawn(
+                executable, arguments: command, environment: ChildProcesses.environment,
+                descriptors: [
+                    .open(0, path: "/dev/null", flags: O_RDONLY), .open(1, path: "/dev/null", flags: O_WRONLY),
+                    .duplicate(writeEnd, onto: 2),
+                ])
+        } catch {
+            close(writeEnd)
             close(readEnd)
-            throw CompareError("cannot start \(executable): \(Errno(result))")
+            throw CompareError("cannot start \(executable): \(error)")
         }
+        close(writeEnd)
         pid = child
         errorPipe = readEnd
         _ = fcntl(readEnd, F_SETFL, O_NONBLOCK)
@@ -134,8 +102,7 @@ public final class ChildProcess {
     @discardableResult
     public func poll() -> Termination? {
         if let termination { return termination }
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { termination = Termination(waitStatus: status) }
+        termination = ChildProcesses.reap(pid, blocking: false)
         return termination
     }
 
@@ -143,7 +110,7 @@ public final class ChildProcess {
     @discardableResult
     public func stop(grace: Double = 5) -> Termination {
         if let termination = poll() { return termination }
-        kill(pid, SIGTERM)
+        ChildProcesses.signal(pid, SIGTERM)
         let deadline = MonotonicClock.nanoseconds() + Int64(grace * 1e9)
         while MonotonicClock.nanoseconds() < deadline {
             drainOutput()
@@ -151,10 +118,9 @@ public final class ChildProcess {
             var pause = timespec(tv_sec: 0, tv_nsec: 5_000_000)
             nanosleep(&pause, nil)
         }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let termination = Termination(waitStatus: status)
+        ChildProcesses.signal(pid, SIGKILL)
+        // Our own child, killed: the blocking wait returns it (ECHILD only if it was reaped already).
+        let termination = ChildProcesses.reap(pid, blocking: true) ?? .signaled(SIGKILL)
         self.termination = termination
         return termination
     }

@@ -3,6 +3,8 @@ public struct CommandLineOverrides: Sendable {
     public var root: String?
     public var listen: [ListenAddress] = []
     public var mode: ServingMode?
+    /// `--workers N|auto`, resolved to a count.
+    public var workers: Int?
     public var accessLog: AccessLogDestination?
     /// The client-side route fallback file; "" turns it off.
     public var fallback: String?
@@ -13,7 +15,7 @@ public struct CommandLineOverrides: Sendable {
 
     public init(
         root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil,
-        statusListen: String? = nil
+        workers: String? = nil, statusListen: String? = nil
     ) throws(ConfigError) {
         self.root = root
         for text in listen {
@@ -30,6 +32,15 @@ public struct CommandLineOverrides: Sendable {
                     message: "expected \"event-loop\" or \"threads\", got \"\(mode)\"")
             }
             self.mode = parsed
+        }
+        if let workers {
+            guard let count = Configuration.workerCount(parsing: workers) else {
+                throw ConfigError(
+                    file: "command line", line: nil, key: "--workers",
+                    message:
+                        "expected \"auto\" or a number from 1 to \(Configuration.maximumWorkers), got \"\(workers)\"")
+            }
+            self.workers = count
         }
         self.accessLog = accessLog.map(AccessLogDestination.init(configValue:))
         if let fallback {
@@ -52,6 +63,7 @@ public struct CommandLineOverrides: Sendable {
 
     public func apply(to configuration: inout Configuration) {
         configuration.apply(root: root, listen: listen, mode: mode)
+        if let workers { configuration.workers = workers }
         if let accessLog { configuration.accessLog = accessLog }
         if let fallback { configuration.fallback = fallback }
         if let statusListen {

@@ -10,21 +10,44 @@ public enum ServerRunner {
         let diagnostics = Diagnostics(level: configuration.logLevel)
         // Every connection needs a descriptor; the soft limit is often far below the hard one.
         DescriptorLimit.raise(to: DescriptorLimit.current().hard)
+        // A worker takes its listeners from its supervisor; anyone else from systemd, or binds them.
+        var link: WorkerLink?
         guard
             var listeners = startupStep(
-                nil, { try SocketActivation.adoptListeners() ?? Listener.bind(configuration.listen) }),
-            let responder = startupStep("root \(configuration.root)", { try Responder(site: Site(configuration)) }),
+                nil,
+                { () throws -> [Listener] in
+                    if let handoff = try WorkerHandoff.inherited() {
+                        let (adopted, sockets) = try WorkerLink.adopt(handoff)
+                        link = adopted
+                        return sockets
+                    }
+                    return try SocketActivation.adoptListeners() ?? Listener.bind(configuration.listen)
+                })
+        else { return 1 }
+        let urls = listeners.map(\.address).joined(separator: ", ")
+        let description = "\(configuration.mode.rawValue), root \(absolutePath(configuration.root))"
+        if link == nil && configuration.workers > 1 {
+            return supervise(
+                configuration, &listeners, source, diagnostics,
+                startLine: "spindle: listening on \(urls) (\(description), \(configuration.workers) workers)")
+        }
+        guard let responder = startupStep("root \(configuration.root)", { try Responder(site: Site(configuration)) }),
             let log = startupStep("access log", { try AccessLog(configuration, diagnostics: diagnostics) })
         else { return 1 }
         // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt instead of one per connection.
         for listener in listeners { try? listener.socket.setNoDelay() }
+        // A worker counts in its slot of its supervisor's region, and answers on its status listener.
         guard
             let counters = startupStep(
                 "counters",
-                { try ServerCounters.local(concurrent: configuration.mode == .threads, startTime: WallClock.seconds()) }
-            ),
+                {
+                    try link?.counters
+                        ?? ServerCounters.local(
+                            concurrent: configuration.mode == .threads, startTime: WallClock.seconds())
+                }),
             let statusListener = startupStep(
-                "status_listen", { try configuration.statusListen.map { try Listener.bind([$0])[0] } })
+                "status_listen",
+                { try link.map(\.statusListener) ?? configuration.statusListen.map { try Listener.bind([$0])[0] } })
         else { return 1 }
         let status = statusListener.map { _ in
             StatusResponder(counters: counters, version: spindleVersion, mode: configuration.mode.rawValue)
@@ -33,12 +56,13 @@ public enum ServerRunner {
         let notifier = SystemdNotifier()
         let reloader = Reloader(
             source: source, startup: configuration, logs: logs, notifier: notifier, diagnostics: diagnostics)
-        let hooks = ServerHooks(logs: logs, reloader: reloader, notifier: notifier, diagnostics: diagnostics)
-
-        let urls = listeners.map(\.address).joined(separator: ", ")
-        printError(
-            "spindle: listening on \(urls) (\(configuration.mode.rawValue), root \(absolutePath(configuration.root)))")
-        if let statusListener { printError("spindle: health and metrics on \(statusListener.address)") }
+        var hooks = ServerHooks(logs: logs, reloader: reloader, notifier: notifier, diagnostics: diagnostics)
+        if let link {
+            hooks = link.wire(hooks)  // its supervisor says when all are listening
+        } else {
+            printError("spindle: listening on \(urls) (\(description))")
+            if let statusListener { printError("spindle: health and metrics on \(statusListener.address)") }
+        }
         let exitStatus = startupStep(nil) {
             try serve(
                 configuration.mode, &listeners, responder, ServerSettings(configuration), hooks,
@@ -46,6 +70,31 @@ public enum ServerRunner {
         }
         logs.log.flush()
         return exitStatus ?? 1
+    }
+
+    /// `workers > 1`: the workers build the site and open the log; trying both here first reports a
+    /// bad root or log path once, before any worker starts. Then the supervisor runs.
+    private static func supervise(
+        _ configuration: Configuration, _ listeners: inout [Listener], _ source: ConfigurationSource,
+        _ diagnostics: Diagnostics, startLine: String
+    ) -> Int32 {
+        guard startupStep("root \(configuration.root)", { _ = try Responder(site: Site(configuration)) }) != nil,
+            startupStep("access log", { _ = try AccessLog(configuration, diagnostics: diagnostics) }) != nil,
+            let statusListener = startupStep(
+                "status_listen", { try configuration.statusListen.map { try Listener.bind([$0])[0] } })
+        else { return 1 }
+        // Accepted sockets inherit TCP_NODELAY from the listener, in every worker.
+        for listener in listeners { try? listener.socket.setNoDelay() }
+        var startLines = [startLine]
+        if let statusListener { startLines.append("spindle: health and metrics on \(statusListener.address)") }
+        let status = startupStep(nil) { () throws(Errno) -> Int32 in
+            let supervisor = try Supervisor(
+                workers: configuration.workers, listeners: listeners, statusListener: statusListener, source: source,
+                configuration: configuration, diagnostics: diagnostics, startLines: startLines)
+            listeners = []  // the supervisor alone holds them now, so a drain really closes them
+            return try supervisor.run()
+        }
+        return status ?? 1
     }
 
     /// Runs one step of the start-up; a failure prints `spindle: CONTEXT: error` and gives nil.
@@ -127,6 +176,7 @@ extension ServerSettings {
         keepAliveTimeout = configuration.timeouts.keepAlive.nanoseconds
         sendTimeout = configuration.timeouts.send.nanoseconds
         shutdownGrace = configuration.timeouts.shutdownGrace.nanoseconds
+        shutdownDelay = configuration.timeouts.shutdownDelay.nanoseconds
         // Keep descriptors in reserve for files, logs and the listeners: a connection accepted with no
         // descriptor left to open its file would only get a 500. (Here, so a reload is capped too.)
         maxConnections = max(1, min(configuration.limits.connections, DescriptorLimit.current().soft - 32))

@@ -11,6 +11,9 @@ public struct ServerSettings: Sendable {
     public var sendTimeout: Int64 = 60 * second
     /// How long SIGTERM waits for in-flight responses before exiting anyway.
     public var shutdownGrace: Int64 = 10 * second
+    /// How long SIGTERM keeps the listeners open (answers say `Connection: close`, `/healthz` 503)
+    /// before the drain proper, so a load balancer can stop sending before connections are refused.
+    public var shutdownDelay: Int64 = 0
     /// Connections served at once; accepting pauses at the limit.
     public var maxConnections = 16_384
     public var parserLimits = ParserLimits()

@@ -14,6 +14,11 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "Serving mode: event-loop or threads.")
     var mode: String?
 
+    @Option(
+        name: .long,
+        help: "Event-loop worker processes sharing the listeners: a number, or auto for one per CPU (default: 1).")
+    var workers: String?
+
     @Option(name: .long, help: "Configuration file (TOML).")
     var config: String?
 
@@ -35,7 +40,7 @@ struct Serve: ParsableCommand {
         do {
             overrides = try CommandLineOverrides(
                 root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback,
-                statusListen: statusListen)
+                workers: workers, statusListen: statusListen)
         } catch {
             throw ValidationError(error.description)
         }

@@ -6,16 +6,9 @@ enum Chromium {
     static let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
 
     /// The browser, or nil after saying loudly that the browser tests are skipped.
-    static let path: String? = {
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
-        let message = """
-            *** SKIPPING the Chromium end-to-end tests: no chromium in \(candidates).
-            *** `make test` installs it (`make chromium`: apt-get install chromium); see its output for why it failed.
-
-            """
-        FileHandle.standardError.write(Data(message.utf8))
-        return nil
-    }()
+    static let path = tool(
+        candidates, for: "the Chromium end-to-end tests",
+        "`make test` installs it (`make chromium`: apt-get install chromium); see its output for why it failed.")
 
     /// Loads `url` headless with the profile in `profile` (kept between calls, with its HTTP cache) and
     /// returns the DOM after the page's scripts ran.

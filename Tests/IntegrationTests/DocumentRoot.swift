@@ -59,6 +59,18 @@ struct DocumentRoot: Sendable {
         return bytes
     }
 
+    /// Reads big.bin's body from `client`, whose head was read: how many bytes came, and the offset
+    /// of the first chunk that differs from the file, if one does.
+    func readBig(from client: RawClient) throws -> (received: Int, mismatch: Int?) {
+        var received = 0
+        var mismatch: Int?
+        try client.readBody(count: Self.bigSize) { offset, bytes in
+            if mismatch == nil && !sameBytes(bytes, bigBytes(offset..<(offset + bytes.count))) { mismatch = offset }
+            received += bytes.count
+        }
+        return (received, mismatch)
+    }
+
     /// Bytes `range` of big.bin.
     func bigBytes(_ range: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []

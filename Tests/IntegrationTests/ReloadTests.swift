@@ -83,14 +83,7 @@ extension Integration {
                 #expect(clientFailures.isEmpty, "\(clientFailures.count) failures: \(clientFailures.prefix(5))")
                 #expect(load.sawVersion2, "no client saw X-Version 2")
 
-                var received = 0
-                var mismatch: Int?
-                try big.readBody(count: DocumentRoot.bigSize) { offset, bytes in
-                    if mismatch == nil && !sameBytes(bytes, site.bigBytes(offset..<(offset + bytes.count))) {
-                        mismatch = offset
-                    }
-                    received += bytes.count
-                }
+                let (received, mismatch) = try site.readBig(from: big)
                 #expect(received == DocumentRoot.bigSize)
                 #expect(mismatch == nil, "big.bin differs in the chunk at \(mismatch ?? -1)")
             }

@@ -44,15 +44,17 @@ final class ServerProcess: @unchecked Sendable {
         "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
     ]
 
-    /// Starts `spindle --root ROOT --listen 127.0.0.1:0 --mode MODE` and waits for its start-up line.
-    /// Further listeners go on 127.0.0.2, 127.0.0.3... (the same address twice would be one listener).
+    /// Starts `spindle --root ROOT --listen 127.0.0.1:PORT --mode MODE` and waits for its start-up line.
+    /// `port` 0 lets the kernel pick one; a restarted server passes the port it had.
+    /// Further listeners go on 127.0.0.2:0, 127.0.0.3:0... (the same address twice would be one listener).
     /// `fileLimit` runs it under `ulimit -n` through /bin/sh; `config` is written to a file and passed
     /// with `--config`. `accessLog` is the `--access-log` flag (nil: none, so the config file decides).
     /// `environment` is added to the inherited one. `launcher` runs before the binary (which becomes its
     /// last argument before spindle's own), e.g. `systemd-socket-activate -l ADDR`; the start is then
     /// complete when stderr shows `readyLine`, and `ports` is read only from spindle's own start-up line.
     init(
-        mode: String, root: String = DocumentRoot.shared.root, listeners: Int = 1, config: String? = nil,
+        mode: String, root: String = DocumentRoot.shared.root, port: UInt16 = 0, listeners: Int = 1,
+        config: String? = nil,
         fileLimit: Int? = nil, extraArguments: [String] = [], startTimeout: Double = 15,
         accessLog: String? = "off", environment: [String: String] = [:], launcher: [String] = [],
         readyLine: String = ServerProcess.startLine
@@ -63,7 +65,7 @@ final class ServerProcess: @unchecked Sendable {
         self.mode = mode
         var arguments = ["--root", root, "--mode", mode]
         if let accessLog { arguments += ["--access-log", accessLog] }
-        for index in 0..<listeners { arguments += ["--listen", "127.0.0.\(index + 1):0"] }
+        for index in 0..<listeners { arguments += ["--listen", "127.0.0.\(index + 1):\(index == 0 ? port : 0)"] }
         if let config {
             let file = DocumentRoot.shared.scratch + "/config-\(UUID().uuidString).toml"
             try config.write(toFile: file, atomically: true, encoding: .utf8)
@@ -127,6 +129,14 @@ final class ServerProcess: @unchecked Sendable {
     /// Waits until `needle` occurs at least `count` times on stderr; false on timeout or exit.
     func waitForStderr(_ needle: String, count: Int, timeout: Double) -> Bool {
         errors.wait(timeout: timeout) { $0.components(separatedBy: needle).count - 1 >= count }
+    }
+
+    /// The port of the health and metrics listener (`--status-listen`), from its stderr line.
+    func statusPort(timeout: Double = 5) throws -> UInt16 {
+        guard let line = waitForStderrLine(containing: "spindle: health and metrics on ", timeout: timeout),
+            let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
+        else { throw HarnessError("no status listener line on stderr: \(stderr)") }
+        return port
     }
 
     /// `spindle: listening on http://127.0.0.1:PORT, http://... (MODE, root DIR)` → the ports.

@@ -11,13 +11,12 @@ extension Integration {
         /// Starts a server with a status listener on a port the kernel picks; returns it and that port.
         private func start(_ mode: String) throws -> (ServerProcess, UInt16) {
             let server = try ServerProcess(mode: mode, extraArguments: ["--status-listen", "127.0.0.1:0"])
-            guard let line = server.waitForStderrLine(containing: "health and metrics on ", timeout: 5),
-                let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
-            else {
+            do {
+                return (server, try server.statusPort())
+            } catch {
                 server.kill()
-                throw HarnessError("no status line on stderr: \(server.stderr)")
+                throw error
             }
-            return (server, port)
         }
 
         /// `name{labels} value` lines of a Prometheus text exposition, by series.
@@ -108,6 +107,46 @@ extension Integration {
             #expect(server.isRunning, "exited with a transfer in flight")
             try client.readBody(count: DocumentRoot.bigSize - 1024 * 1024) { _, _ in }
             #expect(server.waitForExit(timeout: 15) == 0)
+        }
+
+        /// With `shutdown_delay`, SIGTERM turns /healthz 503 at once but the site keeps answering
+        /// (with Connection: close) until the delay ends; only then are new connections refused.
+        @Test(arguments: ServingMode.all)
+        func shutdownDelayKeepsServingWhileHealthzSays503(mode: String) throws {
+            let server = try ServerProcess(
+                mode: mode, config: "[timeouts]\nshutdown_delay = 1.5\n",
+                extraArguments: ["--status-listen", "127.0.0.1:0"])
+            defer { server.kill() }
+            let statusPort = try server.statusPort()
+            let idle = try RawClient(port: server.port)
+            try idle.send(get("/small.txt"))
+            #expect(try idle.readResponse().header("Connection") == nil)
+            server.signal(SIGTERM)
+            let signalled = Date()
+            var health = 200
+            while health != 503 && Date().timeIntervalSince(signalled) < 1 {
+                health = try RawClient.exchange(port: statusPort, get("/healthz")).status
+            }
+            #expect(health == 503)
+            // Still served, by a new connection and by the kept-alive one, each told to close.
+            let fresh = try RawClient.exchange(port: server.port, get("/small.txt"))
+            #expect(fresh.status == 200)
+            #expect(fresh.header("Connection")?.lowercased() == "close")
+            // A connection thread that had not yet gone back to waiting when SIGTERM came closes
+            // instead (the drain's rule for a response that finishes draining); the event loop
+            // finished that response before it read the signal.
+            try idle.send(get("/small.txt"))
+            if mode == "event-loop" || idle.waitReadable(milliseconds: 1000) {
+                if let last = try? idle.readResponse() {
+                    #expect(last.status == 200)
+                    #expect(last.header("Connection")?.lowercased() == "close")
+                } else {
+                    #expect(mode == "threads", "the kept-alive connection was closed without an answer")
+                }
+            }
+            #expect(Date().timeIntervalSince(signalled) < 1.5, "the checks above took longer than the delay")
+            #expect(server.waitForExit(timeout: 15) == 0)
+            #expect(Date().timeIntervalSince(signalled) >= 1.4, "exited before the delay ended")
         }
     }
 }

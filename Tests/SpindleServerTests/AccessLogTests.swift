@@ -36,6 +36,22 @@ import Testing
         }
     }
 
+    /// To a pipe, a flush goes in runs of whole lines of at most PIPE_BUF bytes: the most the kernel
+    /// keeps whole among several writers (the workers).
+    @Test(arguments: [
+        // (lines, start, limit, expected end)
+        (["ab\n", "cd\n"], 0, 100, 6),  // everything fits
+        (["ab\n", "cd\n"], 0, 5, 3),  // the second line would pass the limit
+        (["ab\n", "cd\n"], 0, 6, 6),  // exactly at the limit
+        (["ab\n", "cd\n"], 3, 3, 6),  // from the second line
+        (["abcdef\n", "g\n"], 0, 4, 7),  // a line longer than the limit goes alone, whole
+        (["abcdef\n"], 0, 4, 7),
+    ])
+    func flushesWholeLinesUpToTheLimit(lines: [String], start: Int, limit: Int, end: Int) {
+        let bytes = Array(lines.joined().utf8)
+        #expect(bytes.withUnsafeBytes { AccessLog.linesEnd($0, from: start, limit: limit) } == end)
+    }
+
     @Test func buffersUntilFlushed() throws {
         let directory = try TemporaryDirectory()
         let log = try AccessLog(destination: .file(directory.path + "/access.log"), format: .common)

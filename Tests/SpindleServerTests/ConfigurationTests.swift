@@ -337,6 +337,15 @@ import Testing
             key: "cors.allow_origins", message: "listed twice"),
         ErrorCase(text: "[cors]\nmax_age = -5", line: 2, key: "cors.max_age", message: "out of range"),
         ErrorCase(text: "[cors]\norigins = []", line: 2, key: "cors.origins", message: "unknown key"),
+        ErrorCase(text: "workers = 0", line: 1, key: "workers", message: "out of range (1 to 1024)"),
+        ErrorCase(text: "workers = 1025", line: 1, key: "workers", message: "out of range"),
+        ErrorCase(text: "workers = \"many\"", line: 1, key: "workers", message: "expected \"auto\" or a number"),
+        ErrorCase(text: "workers = 1.5", line: 1, key: "workers", message: "expected an integer"),
+        ErrorCase(
+            text: "mode = \"threads\"\n\nworkers = 2", line: 3, key: "workers",
+            message: "2 workers need mode \"event-loop\""),
+        ErrorCase(
+            text: "workers = 4\nmode = \"threads\"", line: 1, key: "workers", message: "need mode \"event-loop\""),
     ]
 
     @Test(arguments: errors)
@@ -408,6 +417,36 @@ import Testing
         #expect(config.listen == [address])
         config.apply(root: "", listen: [])
         #expect(config.root == "site" && config.listen == [address])
+    }
+
+    @Test func workers() throws {
+        #expect(Configuration.default.workers == 1)
+        #expect(try Configuration.parse("workers = 3", file: "c").workers == 3)
+        let online = try Configuration.parse("workers = \"auto\"", file: "c").workers
+        #expect(online == sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        // One worker in threads mode is just the threads mode.
+        #expect(try Configuration.parse("workers = 1\nmode = \"threads\"", file: "c").mode == .threads)
+    }
+
+    @Test func workersFlag() throws {
+        let flags = try CommandLineOverrides(root: nil, listen: [], mode: nil, accessLog: nil, workers: "2")
+        #expect(try ConfigurationSource(path: nil, overrides: flags).load().workers == 2)
+        #expect(
+            try CommandLineOverrides(root: nil, listen: [], mode: nil, accessLog: nil, workers: "auto").workers ?? 0
+                >= 1)
+        #expect {
+            try CommandLineOverrides(root: nil, listen: [], mode: nil, accessLog: nil, workers: "0")
+        } throws: { error in
+            (error as? ConfigError)?.description
+                == "command line: key '--workers': expected \"auto\" or a number from 1 to 1024, got \"0\""
+        }
+        // Threads with several workers is refused, naming the flag that made the conflict.
+        let threads = try CommandLineOverrides(root: nil, listen: [], mode: "threads", accessLog: nil, workers: "2")
+        #expect {
+            try ConfigurationSource(path: nil, overrides: threads).load()
+        } throws: { error in
+            (error as? ConfigError)?.description.hasPrefix("command line: key '--workers': 2 workers need mode") == true
+        }
     }
 
     @Test func keySuggestionDistance() {

@@ -31,6 +31,9 @@ int spindle_msg_more(void);
 // memfd_create is hidden behind _GNU_SOURCE. Close-on-exec; a child that is to map it gets a copy.
 int spindle_memfd_create(const char *name);
 
+// prctl(PR_SET_PDEATHSIG), which Swift cannot call (variadic).
+int spindle_set_parent_death_signal(int signal);
+
 // 64-bit counters in memory other threads or processes read. Relaxed order: a counter says how
 // many, never that something else is visible. `add` is an atomic read-modify-write, for cells with
 // several writers; `bump` a plain load and store, for a cell only one thread writes (no locked

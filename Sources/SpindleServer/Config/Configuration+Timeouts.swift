@@ -9,6 +9,9 @@ extension Configuration {
         public var send: Duration
         /// On SIGTERM/SIGINT, how long in-flight responses may take to finish before exit.
         public var shutdownGrace: Duration
+        /// On SIGTERM/SIGINT, how long the listeners stay open (answering with Connection: close, and
+        /// `/healthz` already 503) before the drain proper: time for a load balancer to notice.
+        public var shutdownDelay: Duration = .zero
 
         public init(
             head: Duration = .seconds(10),

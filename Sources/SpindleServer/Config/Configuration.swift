@@ -1,4 +1,5 @@
 import HTTP1
+import Posix
 import TOML
 
 /// Every setting Spindle runs with: the defaults, overridden by the configuration file, overridden
@@ -15,6 +16,8 @@ public struct Configuration: Sendable, Equatable {
     /// The health and metrics listener (`/healthz`, `/metrics`); nil for none. Never one of `listen`.
     public var statusListen: ListenAddress? = nil
     public var mode: ServingMode
+    /// Event-loop processes under a supervisor; 1 is a single process and no supervisor.
+    public var workers: Int
     /// File names tried, in order, for a request naming a directory. May be empty.
     public var index: [String]
     public var dotfiles: DotfilePolicy
@@ -43,6 +46,7 @@ public struct Configuration: Sendable, Equatable {
         root: String = "public",
         listen: [ListenAddress] = Configuration.defaultListen,
         mode: ServingMode = .eventLoop,
+        workers: Int = 1,
         index: [String] = ["index.html"],
         dotfiles: DotfilePolicy = .deny,
         timeouts: Timeouts = Timeouts(),
@@ -62,6 +66,7 @@ public struct Configuration: Sendable, Equatable {
         self.root = root
         self.listen = listen
         self.mode = mode
+        self.workers = workers
         self.index = index
         self.dotfiles = dotfiles
         self.timeouts = timeouts
@@ -84,6 +89,22 @@ public struct Configuration: Sendable, Equatable {
     /// `127.0.0.1:8080`, built without parsing so that the default cannot fail.
     public static var defaultListen: [ListenAddress] {
         [ListenAddress(uncheckedHost: "127.0.0.1", port: 8080, family: .ipv4)]
+    }
+
+    public static let maximumWorkers = 1024
+
+    /// `"auto"` (the online CPUs) or a count from 1 to `maximumWorkers`; nil for anything else.
+    public static func workerCount(parsing text: String) -> Int? {
+        if text == "auto" { return min(maximumWorkers, ChildProcesses.onlineProcessors) }
+        guard let count = Int(text), (1...maximumWorkers).contains(count) else { return nil }
+        return count
+    }
+
+    /// Why `workers` and `mode` cannot go together, or nil when they can.
+    var workersConflict: String? {
+        guard workers > 1, mode == .threads else { return nil }
+        return "\(workers) workers need mode \"event-loop\" (each worker is one event loop); "
+            + "mode \"threads\" serves from one process"
     }
 
     /// Reads and validates a configuration file; keys it leaves out keep their defaults.

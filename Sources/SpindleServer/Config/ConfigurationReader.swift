@@ -7,11 +7,11 @@ struct ConfigurationReader {
     let file: String
 
     static let topLevelKeys = [
-        "root", "listen", "mode", "index", "dotfiles", "access_log", "access_log_format", "log_level",
+        "root", "listen", "mode", "workers", "index", "dotfiles", "access_log", "access_log_format", "log_level",
         "timeouts", "limits", "threads", "mime", "headers", "precompressed", "cache", "cache_max_age",
         "cache_rules", "error_pages", "fallback", "cors", "status_listen",
     ]
-    static let timeoutKeys = ["head", "keepalive", "send", "shutdown_grace"]
+    static let timeoutKeys = ["head", "keepalive", "send", "shutdown_delay", "shutdown_grace"]
     static let limitKeys = ["body_size", "connections", "head_size", "header_count", "request_line"]
     static let threadKeys = ["stack_size"]
     static let cacheRuleKeys = ["match", "cache_control"]
@@ -31,6 +31,7 @@ struct ConfigurationReader {
 
     func read(_ root: TOMLTable) throws(ConfigError) -> Configuration {
         var config = Configuration.default
+        var workersLine: Int?
         for entry in root.entries {
             let value = entry.value
             let key = entry.key
@@ -43,6 +44,9 @@ struct ConfigurationReader {
                 config.statusListen = try statusListen(value, key: key)
             case "mode":
                 config.mode = try choice(value, key: key)
+            case "workers":
+                config.workers = try workers(value, key: key)
+                workersLine = value.line
             case "index":
                 config.index = try index(value, key: key)
             case "dotfiles":
@@ -82,6 +86,9 @@ struct ConfigurationReader {
                 throw unknownKey(key, line: value.line, prefix: "", known: Self.topLevelKeys)
             }
         }
+        if let workersLine, let message = config.workersConflict {
+            throw ConfigError(file: file, line: workersLine, key: "workers", message: message)
+        }
         return config
     }
 
@@ -96,6 +103,7 @@ struct ConfigurationReader {
             case "keepalive": timeouts.keepAlive = try duration(entry.value, key: name, allowZero: false)
             case "send": timeouts.send = try duration(entry.value, key: name, allowZero: false)
             case "shutdown_grace": timeouts.shutdownGrace = try duration(entry.value, key: name, allowZero: true)
+            case "shutdown_delay": timeouts.shutdownDelay = try duration(entry.value, key: name, allowZero: true)
             default: throw unknownKey(entry.key, line: entry.value.line, prefix: key, known: Self.timeoutKeys)
             }
         }
@@ -151,6 +159,19 @@ struct ConfigurationReader {
             }
         }
         return stackSize
+    }
+
+    /// A count, or "auto" for the online CPUs.
+    private func workers(_ value: TOMLValue, key: String) throws(ConfigError) -> Int {
+        if let text = value.string {
+            guard let count = Configuration.workerCount(parsing: text) else {
+                throw ConfigError(
+                    file: file, line: value.line, key: key,
+                    message: "expected \"auto\" or a number of workers, got \"\(text)\"")
+            }
+            return count
+        }
+        return try integer(value, key: key, in: 1...Configuration.maximumWorkers)
     }
 
     private func listen(_ value: TOMLValue, key: String) throws(ConfigError) -> [ListenAddress] {

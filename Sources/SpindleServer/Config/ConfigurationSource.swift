@@ -13,6 +13,12 @@ public struct ConfigurationSource: Sendable {
         var configuration =
             try path.map { (path) throws(ConfigError) in try Configuration.load(path: path) } ?? .default
         overrides.apply(to: &configuration)
+        // The file alone cannot conflict (its reader checks); a flag over it can.
+        if let conflict = configuration.workersConflict {
+            throw ConfigError(
+                file: "command line", line: nil, key: overrides.workers != nil ? "--workers" : "--mode",
+                message: conflict)
+        }
         return configuration
     }
 }

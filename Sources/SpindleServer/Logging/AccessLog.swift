@@ -12,8 +12,14 @@ import Synchronization
 /// a second. One instance is shared by every serving thread: a `Mutex` guards the buffer, which
 /// costs an uncontended lock per line in event-loop mode and keeps lines whole in threads mode.
 ///
-/// When a write fails (disk full, stdout closed) the pending lines are dropped and the failure is
-/// reported through `Diagnostics`, rate-limited: logging must never stop serving.
+/// Every write(2) carries whole lines only, so that several processes (`workers`) can append to one
+/// file or pipe and no line is ever torn by another's: to a regular file (opened O_APPEND) the whole
+/// buffer goes in one write, which the kernel appends at once; to a pipe or terminal, which keeps
+/// only writes of up to PIPE_BUF bytes whole, lines go in runs of at most that size.
+///
+/// When a write fails or falls short (disk full, stdout closed) the lines not written are dropped,
+/// never finished by a second write, and the failure is reported through `Diagnostics`,
+/// rate-limited: logging must never stop serving.
 public final class AccessLog: Sendable {
     public static let flushThreshold = 32 * 1024
 
@@ -134,20 +140,42 @@ public final class AccessLog: Sendable {
 
     private func write(_ state: inout State, now: Int) {
         state.lastFlush = now
-        var failure: Errno?
+        var failure: String?
+        var written = 0
+        // One fstat per flush: a reopen may have changed the destination.
+        let limit = state.output.wholeWriteLimit
         state.buffer.withUnsafeBytes { bytes in
-            do throws(Errno) { try state.output.writeAll(bytes) } catch { failure = error }
+            while written < bytes.count {
+                let chunk = UnsafeRawBufferPointer(
+                    rebasing: bytes[written..<Self.linesEnd(bytes, from: written, limit: limit)])
+                do throws(Errno) {
+                    let count = try state.output.write(chunk)
+                    written += count
+                    // The rest of a torn line, written later, would land after another process's lines.
+                    if count < chunk.count { failure = "short write (\(count) of \(chunk.count) bytes)" }
+                } catch {
+                    failure = error.reason
+                }
+                if failure != nil { return }
+            }
         }
         if let failure {
-            // A partly written buffer leaves a torn last line; the count below is of whole buffers' lines.
-            state.droppedLines += state.buffer.count(where: { $0 == UInt8(ascii: "\n") })
+            state.droppedLines += state.buffer[written...].count(where: { $0 == UInt8(ascii: "\n") })
             let dropped = state.droppedLines
             diagnostics?.logLimited(
                 .error, key: "access-log-write", now: now,
-                "cannot write the access log (\(destination.configValue)): \(failure.reason); \(dropped) lines lost so far"
-            )
+                "cannot write the access log (\(destination.configValue)): \(failure); \(dropped) lines lost so far")
         }
         state.buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Where the run of whole lines starting at `start` ends: as many lines as fit in `limit` bytes,
+    /// or the one line alone if it is longer. `bytes` ends with a newline.
+    static func linesEnd(_ bytes: UnsafeRawBufferPointer, from start: Int, limit: Int) -> Int {
+        if bytes.count - start <= limit { return bytes.count }
+        let newline = UInt8(ascii: "\n")
+        if let last = bytes[start..<(start + limit)].lastIndex(of: newline) { return last + 1 }
+        return bytes[(start + limit)...].firstIndex(of: newline).map { $0 + 1 } ?? bytes.count
     }
 
     private static func open(_ path: String) throws(LogFileError) -> FileDescriptor {
@@ -169,11 +197,27 @@ private enum Output: ~Copyable {
     case standardOutput
     case file(FileDescriptor)
 
-    func writeAll(_ bytes: UnsafeRawBufferPointer) throws(Errno) {
+    /// One write(2); would-block (a non-blocking pipe left to us) counts as a failure.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(Errno) -> Int {
+        let written: Int?
         switch self {
-        case .off: return
-        case .standardOutput: try StandardStream.output.writeAll(bytes)
-        case .file(let descriptor): try descriptor.writeAll(bytes)
+        case .off: return bytes.count
+        case .standardOutput: written = try StandardStream.output.write(bytes)
+        case .file(let descriptor): written = try descriptor.write(bytes)
         }
+        guard let written else { throw Errno(EAGAIN, "write") }
+        return written
+    }
+
+    /// The most bytes one write keeps whole among other writers: any number on a regular file,
+    /// PIPE_BUF on a pipe (and, to be safe, on anything else).
+    var wholeWriteLimit: Int {
+        let status: FileStatus?
+        switch self {
+        case .off: return .max
+        case .standardOutput: status = try? StandardStream.output.status()
+        case .file(let descriptor): status = try? descriptor.status()
+        }
+        return status?.isRegular == true ? .max : Int(PIPE_BUF)
     }
 }

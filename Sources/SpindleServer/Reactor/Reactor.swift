@@ -31,6 +31,8 @@ public final class Reactor {
     private var acceptPaused = false
     private var acceptResumeAt: Int64 = .max
     private var drainDeadline: Int64 = .max
+    /// During `shutdown_delay`: when the listeners close.
+    private var listenersCloseAt: Int64 = .max
 
     private static let listenerTag: UInt64 = 1 << 63
     private static let signalTag: UInt64 = 1 << 62
@@ -67,11 +69,12 @@ public final class Reactor {
             // Accept only once the request has arrived (nginx's `deferred`): the first recv then finds it,
             // and a client that connects and says nothing costs the kernel, not us. Best effort.
             try? listener.socket.setOption(Int32(IPPROTO_TCP), TCP_DEFER_ACCEPT, 1)
-            try epoll.add(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index))
+            // Workers share their listeners: a new connection wakes one of them, not all (thundering herd).
+            try epoll.add(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index), exclusive: true)
         }
         try epoll.add(signals.descriptor.rawValue, .readable, token: Self.signalTag)
         if let statusListener {
-            try epoll.add(statusListener.socket.rawValue, .readable, token: Self.statusTag)
+            try epoll.add(statusListener.socket.rawValue, .readable, token: Self.statusTag, exclusive: true)
         }
     }
 
@@ -82,13 +85,14 @@ public final class Reactor {
         updateClocks()
         lastTick = context.wallNow
         context.hooks.ready?()
-        while !context.draining || (siteConnections > 0 && context.now < drainDeadline) {
+        while !context.draining || !listeners.isEmpty || (siteConnections > 0 && context.now < drainDeadline) {
             let count = try epoll.wait(timeoutMilliseconds: nextTimeout())
             updateClocks()
             for index in 0..<count {
                 dispatch(epoll.event(at: index))
             }
             expireDeadlines()
+            if context.now >= listenersCloseAt { closeListeners() }
             if acceptPaused && context.now >= acceptResumeAt { resumeAccepting() }
             if context.wallNow != lastTick {
                 lastTick = context.wallNow
@@ -166,7 +170,7 @@ public final class Reactor {
     }
 
     private func acceptConnections(from index: Int) {
-        guard index < listeners.count, !context.draining else { return }
+        guard index < listeners.count else { return }
         let limit = context.settings.maxConnections
         let outcome = accepting.accept(
             from: listeners[index], nonBlocking: true, now: context.now, warn: context.hooks.warn,
@@ -218,17 +222,17 @@ public final class Reactor {
         acceptResumeAt = min(acceptResumeAt, time)
         guard !acceptPaused else { return }
         acceptPaused = true
-        for (index, listener) in listeners.enumerated() {
-            try? epoll.modify(listener.socket.rawValue, [], token: Self.listenerTag | UInt64(index))
-        }
+        // An exclusive registration cannot be modified, only removed and added again.
+        for listener in listeners { epoll.remove(listener.socket.rawValue) }
     }
 
     private func resumeAccepting() {
-        guard acceptPaused, !context.draining else { return }
+        guard acceptPaused, !listeners.isEmpty else { return }
         acceptPaused = false
         acceptResumeAt = .max
         for (index, listener) in listeners.enumerated() {
-            try? epoll.modify(listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index))
+            try? epoll.add(
+                listener.socket.rawValue, .readable, token: Self.listenerTag | UInt64(index), exclusive: true)
         }
     }
 
@@ -340,7 +344,7 @@ public final class Reactor {
     // MARK: Time
 
     private func nextTimeout() -> Int32 {
-        let earliest = min(acceptResumeAt, drainDeadline, deadlines.earliest ?? .max)
+        let earliest = min(acceptResumeAt, drainDeadline, listenersCloseAt, deadlines.earliest ?? .max)
         // Wake at least once a second: log flushing, the watchdog and the Date header live on that tick.
         let milliseconds = max(0, min(1000, (earliest - context.now + 999_999) / 1_000_000))
         return Int32(milliseconds)
@@ -379,7 +383,8 @@ public final class Reactor {
         }
     }
 
-    /// Stop accepting, close idle connections, let in-flight responses finish until the grace deadline.
+    /// From now on every answer says `Connection: close` and `/healthz` 503; after `shutdown_delay`
+    /// (at once by default) the listeners close and the drain proper begins.
     private func beginDrain() {
         guard !context.draining else { return }
         context.draining = true
@@ -387,6 +392,13 @@ public final class Reactor {
         statusContext?.draining = true
         statusContext?.responder.beginDrain()
         context.hooks.stopping?()
+        listenersCloseAt = context.now + context.settings.shutdownDelay
+        if context.now >= listenersCloseAt { closeListeners() }
+    }
+
+    /// Stop accepting, close idle connections, let in-flight responses finish until the grace deadline.
+    private func closeListeners() {
+        listenersCloseAt = .max
         drainDeadline = context.now + context.settings.shutdownGrace
         for listener in listeners { epoll.remove(listener.socket.rawValue) }
         listeners.removeAll()

@@ -39,6 +39,22 @@ public final class ServerCounters: @unchecked Sendable {
         return counters
     }
 
+    /// The size of a region for `slots` processes (a supervisor's workers).
+    static func regionSize(slots: Int) -> Int { slots * slotCells * 8 }
+
+    /// Counters for worker `slot` in the region its supervisor created. A replacement worker goes on
+    /// from its predecessor's totals (counters never go back); the first start time stays.
+    static func worker(memory: SharedMemory, slots: Int, slot: Int, startTime: Int64) -> ServerCounters {
+        let counters = ServerCounters(memory: memory, slots: slots, slot: slot, concurrent: false)
+        if counters.mine.load(Self.startTime) == 0 { counters.mine.store(Self.startTime, UInt64(startTime)) }
+        return counters
+    }
+
+    /// Worker `slot` has ended (its supervisor says): its connections closed with it.
+    static func workerEnded(in memory: SharedMemory, slot: Int) {
+        CounterCells(memory.base + slot * slotCells * 8, count: slotCells).store(Self.open, 0)
+    }
+
     @inline(__always) private func count(_ index: Int, _ value: UInt64 = 1) {
         if concurrent { mine.add(index, value) } else { mine.bump(index, value) }
     }

@@ -40,16 +40,23 @@ public final class SystemdNotifier: Sendable {
     /// The serving loop's once-a-second tick: a watchdog ping when one is due, and the live counters.
     public func tick(connections: Int, requests: Int) {
         guard isActive else { return }
+        tick(status: "\(connections) connections, \(requests) requests served")
+    }
+
+    /// A tick with a ready-made STATUS= text; `healthy` false holds the watchdog ping back (a
+    /// supervisor's worker has stopped ticking: systemd should notice).
+    public func tick(status text: String, healthy: Bool = true) {
+        guard isActive else { return }
         // The monotonic clock, not the wall clock: one stepped back (NTP, an administrator) would hold
         // the pings until it caught up again, and systemd would kill a healthy server meanwhile.
         // Ticks come about a second apart: ping on the last tick before half the timeout has passed.
         let uptime = MonotonicClock.nanoseconds()
-        if let watchdogInterval,
+        if healthy, let watchdogInterval,
             uptime - lastWatchdog.load(ordering: .relaxed) >= watchdogInterval - ServerSettings.second
         {
             lastWatchdog.store(uptime, ordering: .relaxed)
             watchdog()
         }
-        status("\(connections) connections, \(requests) requests served")
+        status(text)
     }
 }

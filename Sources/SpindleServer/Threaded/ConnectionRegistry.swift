@@ -26,6 +26,9 @@ final class ConnectionRegistry: Sendable {
     let count = Atomic<Int>(0)
     let requests = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
+    /// Set on SIGTERM, before `draining` (which waits for `shutdown_delay`): every answer from now
+    /// on says `Connection: close`.
+    let closing = Atomic<Bool>(false)
     /// The main thread is waiting for a connection thread to end (at the limit, or draining).
     let wakeWanted = Atomic<Bool>(false)
     /// Set by `ThreadedServer.stop()`.

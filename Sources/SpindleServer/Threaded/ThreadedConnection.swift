@@ -73,7 +73,7 @@ final class ThreadedConnection<Answerer: Answering> {
         context.now = MonotonicClock.nanoseconds()
         context.wallNow = WallClock.seconds()
         // After this, every answer says `Connection: close`.
-        context.draining = registry.draining.load(ordering: .relaxed)
+        context.draining = registry.closing.load(ordering: .relaxed)
     }
 
     /// One blocking recv under the core's deadline, and what the core makes of it.

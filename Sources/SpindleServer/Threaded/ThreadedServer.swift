@@ -33,6 +33,8 @@ public final class ThreadedServer {
 
     private var draining = false
     private var drainDeadline: Int64 = .max
+    /// During `shutdown_delay`: when the listeners close.
+    private var listenersCloseAt: Int64 = .max
     private var accepting = AcceptLoop()
 
     /// `responder` is not used to serve: a Responder is not thread-safe, so every connection thread
@@ -65,7 +67,10 @@ public final class ThreadedServer {
         var poll = Poll()
         while true {
             var now = MonotonicClock.nanoseconds()
-            if draining && (registry.count.load(ordering: .sequentiallyConsistent) == 0 || now >= drainDeadline) {
+            if now >= listenersCloseAt { closeListeners(now: now) }
+            if draining && listeners.isEmpty
+                && (registry.count.load(ordering: .sequentiallyConsistent) == 0 || now >= drainDeadline)
+            {
                 break
             }
             let accepting = canAccept(now: now)
@@ -85,7 +90,7 @@ public final class ThreadedServer {
                 if registry.stopRequested.load(ordering: .relaxed) { beginDrain(now: now) }
             }
             if let statusIndex, poll.isReady(statusIndex) { acceptStatusConnections(now: now) }
-            if accepting && !draining {
+            if accepting && !listeners.isEmpty {
                 for index in listeners.indices where poll.isReady(firstListener + index) {
                     acceptConnections(from: listeners[index], now: now)
                 }
@@ -127,7 +132,7 @@ public final class ThreadedServer {
     /// woken when a connection thread ends: flag first, then the count again, while a thread
     /// decrements the count and then reads the flag, so one of the two sees the other.
     private func canAccept(now: Int64) -> Bool {
-        guard !draining, now >= accepting.resumeAt else { return false }
+        guard !listeners.isEmpty, now >= accepting.resumeAt else { return false }
         if registry.count.load(ordering: .sequentiallyConsistent) < settings.maxConnections {
             registry.wakeWanted.store(false, ordering: .sequentiallyConsistent)
             return true
@@ -139,10 +144,10 @@ public final class ThreadedServer {
     private func pollTimeout(now: Int64, accepting: Bool) -> Int32 {
         // Wake at least once a second: log flushing, the watchdog and status live on that tick.
         var earliest = now + ServerSettings.second
-        if !draining && !accepting && self.accepting.resumeAt > now {
+        if !listeners.isEmpty && !accepting && self.accepting.resumeAt > now {
             earliest = min(earliest, self.accepting.resumeAt)
         }
-        if draining { earliest = min(earliest, drainDeadline) }
+        if draining { earliest = min(earliest, drainDeadline, listenersCloseAt) }
         return Int32(max(0, (earliest - now + 999_999) / 1_000_000))
     }
 
@@ -236,18 +241,27 @@ public final class ThreadedServer {
         settings.reload(from: newSettings)
     }
 
-    /// Stop accepting, wake and close idle connections, let in-flight ones finish until the grace deadline.
+    /// From now on every answer says `Connection: close` and `/healthz` 503; after `shutdown_delay`
+    /// (at once by default) the listeners close and the drain proper begins.
     private func beginDrain(now: Int64) {
         guard !draining else { return }
         draining = true
+        registry.closing.store(true, ordering: .relaxed)
+        // The status listener stays: from now on /healthz says 503, until the process exits.
+        status?.beginDrain()
+        statusRegistry.closing.store(true, ordering: .relaxed)
+        hooks.stopping?()
+        listenersCloseAt = now + settings.shutdownDelay
+        if now >= listenersCloseAt { closeListeners(now: now) }
+    }
+
+    /// Stop accepting, wake and close idle connections, let in-flight ones finish until the grace deadline.
+    private func closeListeners(now: Int64) {
+        listenersCloseAt = .max
         drainDeadline = now + settings.shutdownGrace
         // The listeners close when the last reference goes, as in the reactor.
         listeners.removeAll()
         registry.wakeWanted.store(true, ordering: .sequentiallyConsistent)
         registry.beginDrain()
-        // The status listener stays: from now on /healthz says 503, until the process exits.
-        status?.beginDrain()
-        // After the flag: from here on every response says `Connection: close`.
-        hooks.stopping?()
     }
 }
