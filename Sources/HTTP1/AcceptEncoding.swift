@@ -93,7 +93,7 @@ public enum AcceptEncoding {
             }
         }
 
-        private static func trimmed(_ field: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
+        static func trimmed(_ field: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
             var start = start
             var end = end
             while start < end && ASCII.isWhitespace(field[start]) { start += 1 }
@@ -103,7 +103,7 @@ public enum AcceptEncoding {
 
         /// The weight in the parameters `start..<end` (after the first `;`): `q=1`, `q=0.5`, `q=1.000`
         /// (RFC 9110 §12.4.2). Other parameters are ignored; a malformed q is 0.
-        private static func quality(_ field: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int16 {
+        static func quality(_ field: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int16 {
             var index = start
             while index < end {
                 var next = index

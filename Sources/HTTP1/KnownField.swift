@@ -3,7 +3,7 @@ enum KnownField: UInt8, Sendable {
     case other
     case host, contentLength, transferEncoding, connection, expect
     case range, ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince, ifRange
-    case acceptEncoding, userAgent, referer
+    case accept, acceptEncoding, userAgent, referer
     case origin, accessControlRequestMethod, accessControlRequestHeaders
 
     /// Identifies a field name (a token, so case folding by OR 0x20 is exact): the length picks at
@@ -16,7 +16,7 @@ enum KnownField: UInt8, Sendable {
         switch count {
         case 4: return eq("host") ? .host : .other
         case 5: return eq("range") ? .range : .other
-        case 6: return eq("expect") ? .expect : eq("origin") ? .origin : .other
+        case 6: return eq("expect") ? .expect : eq("origin") ? .origin : eq("accept") ? .accept : .other
         case 7: return eq("referer") ? .referer : .other
         case 8: return eq("if-match") ? .ifMatch : eq("if-range") ? .ifRange : .other
         case 10: return eq("connection") ? .connection : eq("user-agent") ? .userAgent : .other

@@ -36,6 +36,8 @@ public struct RequestHead: Sendable, Equatable {
     public var ifUnmodifiedSince: Range<Int>? = nil
     public var ifRange: Range<Int>? = nil
     public var acceptEncoding: Range<Int>? = nil
+    /// Only directory listings read it (HTML or JSON); the first field counts.
+    public var accept: Range<Int>? = nil
     /// CORS (Fetch standard): the requesting origin, and a preflight's method and header list.
     public var origin: Range<Int>? = nil
     public var accessControlRequestMethod: Range<Int>? = nil

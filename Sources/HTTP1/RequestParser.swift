@@ -460,6 +460,7 @@ public struct RequestParser: Sendable {
         case .ifModifiedSince: return Self.setOnce(&head.ifModifiedSince, value)
         case .ifUnmodifiedSince: return Self.setOnce(&head.ifUnmodifiedSince, value)
         case .ifRange: return Self.setOnce(&head.ifRange, value)
+        case .accept: if head.accept == nil { head.accept = value }
         case .acceptEncoding: if head.acceptEncoding == nil { head.acceptEncoding = value }
         case .userAgent: if head.userAgent == nil { head.userAgent = value }
         case .referer: if head.referer == nil { head.referer = value }

@@ -83,12 +83,7 @@ public struct FileDescriptor: ~Copyable, Sendable {
     /// leaves it (`..`, absolute symlinks, symlinks pointing outside: EXDEV) and magic /proc links.
     /// "" opens the directory itself.
     public func openBeneath(_ relativePath: String) throws(Errno) -> FileDescriptor {
-        let path = relativePath.isEmpty ? "." : relativePath
-        // O_NONBLOCK: opening a FIFO must not block the serving thread (it is then refused as not a regular file).
-        let flags = UInt64(O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        let resolve = UInt64(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
-        let fd = try syscall("openat2") { spindle_openat2(rawValue, path, flags, 0, resolve) }
-        return FileDescriptor(owning: fd)
+        try openBeneath(bytes: Array(relativePath.utf8))
     }
 
     /// fstat.

@@ -8,6 +8,8 @@ public struct CommandLineOverrides: Sendable {
     public var accessLog: AccessLogDestination?
     /// The client-side route fallback file; "" turns it off.
     public var fallback: String?
+    /// `--listing` turns listings on; without it the file decides.
+    public var listing = false
     /// The health and metrics listener; "" turns it off.
     public var statusListen: String?
 
@@ -15,9 +17,10 @@ public struct CommandLineOverrides: Sendable {
 
     public init(
         root: String?, listen: [String], mode: String?, accessLog: String?, fallback: String? = nil,
-        workers: String? = nil, statusListen: String? = nil
+        workers: String? = nil, statusListen: String? = nil, listing: Bool = false
     ) throws(ConfigError) {
         self.root = root
+        self.listing = listing
         for text in listen {
             do {
                 self.listen.append(try ListenAddress(parsing: text))
@@ -66,6 +69,7 @@ public struct CommandLineOverrides: Sendable {
         if let workers { configuration.workers = workers }
         if let accessLog { configuration.accessLog = accessLog }
         if let fallback { configuration.fallback = fallback }
+        if listing { configuration.listing = true }
         if let statusListen {
             configuration.statusListen = statusListen.isEmpty ? nil : try? ListenAddress(parsing: statusListen)
         }

@@ -158,7 +158,8 @@ extension Site {
             dotfiles: configuration.dotfiles, mimeOverrides: configuration.mimeOverrides,
             extraHeaders: configuration.headers.map { (name: $0.name, value: $0.value) },
             errorPages: configuration.errorPages, precompressed: configuration.precompressed,
-            cachePolicy: configuration.cachePolicy, fallback: configuration.fallback, cors: configuration.cors)
+            cachePolicy: configuration.cachePolicy, fallback: configuration.fallback, cors: configuration.cors,
+            listing: configuration.listing, listingMaxEntries: configuration.listingMaxEntries)
     }
 }
 

@@ -35,12 +35,15 @@ struct Serve: ParsableCommand {
         help: "Address of the health and metrics listener (/healthz, /metrics), e.g. 127.0.0.1:9180.")
     var statusListen: String?
 
+    @Flag(name: .long, help: "List directories that have no index file.")
+    var listing = false
+
     func run() throws {
         let overrides: CommandLineOverrides
         do {
             overrides = try CommandLineOverrides(
                 root: root, listen: listen, mode: mode, accessLog: accessLog, fallback: fallback,
-                workers: workers, statusListen: statusListen)
+                workers: workers, statusListen: statusListen, listing: listing)
         } catch {
             throw ValidationError(error.description)
         }

@@ -50,6 +50,7 @@ func render(_ head: RequestHead, _ bytes: [UInt8]) -> [String: String] {
     fields["ifUnmodifiedSince"] = head.ifUnmodifiedSince.map(text)
     fields["ifRange"] = head.ifRange.map(text)
     fields["acceptEncoding"] = head.acceptEncoding.map(text)
+    fields["accept"] = head.accept.map(text)
     fields["userAgent"] = head.userAgent.map(text)
     fields["referer"] = head.referer.map(text)
     return fields
@@ -217,6 +218,9 @@ let validCases: [Valid] = [
         "GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: first\r\nUser-Agent: second\r\nReferer: r1\r\nReferer: r2\r\n"
             + "Accept-Encoding: gzip\r\nAccept-Encoding: br\r\n\r\n",
         ["userAgent": "first", "referer": "r1", "acceptEncoding": "gzip", "headerCount": "7"]),
+    Valid(
+        "GET / HTTP/1.1\r\nHost: h\r\nACCEPT: application/json\r\nAccept: text/html\r\nAccepts: x\r\n\r\n",
+        ["accept": "application/json", "headerCount": "4"]),
     Valid(
         "GET / HTTP/1.1\r\nHost: h\r\n!#$%&'*+-.^_`|~09azAZ: v\r\nHost-Name: x\r\nRanges: y\r\nIf-Match-X: z\r\n\r\n",
         ["headerCount": "5"]),

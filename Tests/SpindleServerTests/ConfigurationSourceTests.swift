@@ -18,6 +18,17 @@ import Testing
         #expect(withoutFile.root == "/srv/flag" && withoutFile.mode == Configuration.default.mode)
     }
 
+    @Test func listingFlagTurnsListingsOnOverTheFile() throws {
+        let path = NSTemporaryDirectory() + "spindle-listing-\(getpid()).toml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "listing = false\nlisting_max_entries = 7\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let flag = try CommandLineOverrides(root: nil, listen: [], mode: nil, accessLog: nil, listing: true)
+        let configuration = try ConfigurationSource(path: path, overrides: flag).load()
+        #expect(configuration.listing && configuration.listingMaxEntries == 7)
+        let withoutFlag = try ConfigurationSource(path: path, overrides: CommandLineOverrides()).load()
+        #expect(!withoutFlag.listing)
+    }
+
     @Test func aBadFileIsAConfigError() {
         let source = ConfigurationSource(path: "/nonexistent/spindle.toml", overrides: CommandLineOverrides())
         #expect(throws: ConfigError.self) { try source.load() }

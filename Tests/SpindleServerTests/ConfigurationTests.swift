@@ -35,6 +35,8 @@ import Testing
         #expect(config.errorPages == [404: "404.html"])
         #expect(config.fallback == "")
         #expect(config.cors == CORSPolicy(allowOrigins: [], maxAge: 86_400))
+        #expect(config.listing == false)
+        #expect(config.listingMaxEntries == 10_000)
     }
 
     @Test func siteKeys() throws {
@@ -44,6 +46,8 @@ import Testing
             cache = "off"
             cache_max_age = 60
             fallback = "/app/index.html"
+            listing = true
+            listing_max_entries = 500
 
             [[cache_rules]]
             match = "/fonts/*"
@@ -71,6 +75,8 @@ import Testing
                         .init(match: "*.json", cacheControl: "no-store"),
                     ]))
         #expect(config.fallback == "app/index.html")
+        #expect(config.listing == true)
+        #expect(config.listingMaxEntries == 500)
         #expect(config.errorPages == [403: "errors/403.html", 500: "500.html"])
         #expect(config.cors == CORSPolicy(allowOrigins: ["https://example.com", "http://localhost:5173"], maxAge: 600))
         let inline = try Configuration.parse(
@@ -323,6 +329,13 @@ import Testing
         ErrorCase(text: "fallback = \"a/../../x\"", line: 1, key: "fallback", message: "not a file under the root"),
         ErrorCase(text: "fallback = \"/\"", line: 1, key: "fallback", message: "not a file under the root"),
         ErrorCase(text: "fallback = true", line: 1, key: "fallback", message: "expected a string"),
+        ErrorCase(text: "\nlisting = \"yes\"", line: 2, key: "listing", message: "expected true or false"),
+        ErrorCase(text: "listing = 1", line: 1, key: "listing", message: "expected true or false"),
+        ErrorCase(text: "listing_max_entries = 0", line: 1, key: "listing_max_entries", message: "out of range"),
+        ErrorCase(
+            text: "listing_max_entries = 1000001", line: 1, key: "listing_max_entries", message: "out of range"),
+        ErrorCase(
+            text: "listing_max_entries = \"10\"", line: 1, key: "listing_max_entries", message: "expected an integer"),
         ErrorCase(
             text: "[cors]\nallow_origins = [\"https://example.com/\"]", line: 2, key: "cors.allow_origins",
             message: "is not an origin"),

@@ -76,6 +76,7 @@ struct TestRequest {
             case "if-modified-since": head.ifModifiedSince = range
             case "if-unmodified-since": head.ifUnmodifiedSince = range
             case "if-range": head.ifRange = range
+            case "accept": head.accept = range
             case "accept-encoding": head.acceptEncoding = range
             case "origin": head.origin = range
             case "access-control-request-method": head.accessControlRequestMethod = range

@@ -41,6 +41,10 @@ public struct Configuration: Sendable, Equatable {
     /// File under the root for client-side routes (relative); empty for none.
     public var fallback: String
     public var cors: CORSPolicy
+    /// Listings of directories without an index file.
+    public var listing: Bool
+    /// Most entries a listing shows (1 to 1,000,000).
+    public var listingMaxEntries: Int
 
     public init(
         root: String = "public",
@@ -61,7 +65,9 @@ public struct Configuration: Sendable, Equatable {
         cachePolicy: CachePolicy = CachePolicy(),
         errorPages: [Int: String] = [404: "404.html"],
         fallback: String = "",
-        cors: CORSPolicy = CORSPolicy()
+        cors: CORSPolicy = CORSPolicy(),
+        listing: Bool = false,
+        listingMaxEntries: Int = 10_000
     ) {
         self.root = root
         self.listen = listen
@@ -82,6 +88,8 @@ public struct Configuration: Sendable, Equatable {
         self.errorPages = errorPages
         self.fallback = fallback
         self.cors = cors
+        self.listing = listing
+        self.listingMaxEntries = listingMaxEntries
     }
 
     public static let `default` = Configuration()

@@ -9,7 +9,7 @@ struct ConfigurationReader {
     static let topLevelKeys = [
         "root", "listen", "mode", "workers", "index", "dotfiles", "access_log", "access_log_format", "log_level",
         "timeouts", "limits", "threads", "mime", "headers", "precompressed", "cache", "cache_max_age",
-        "cache_rules", "error_pages", "fallback", "cors", "status_listen",
+        "cache_rules", "error_pages", "fallback", "cors", "status_listen", "listing", "listing_max_entries",
     ]
     static let timeoutKeys = ["head", "keepalive", "send", "shutdown_delay", "shutdown_grace"]
     static let limitKeys = ["body_size", "connections", "head_size", "header_count", "request_line"]
@@ -82,6 +82,10 @@ struct ConfigurationReader {
                 config.fallback = text.isEmpty ? "" : try sitePath(value, key: key)
             case "cors":
                 config.cors = try cors(value, key: key)
+            case "listing":
+                config.listing = try boolean(value, key: key)
+            case "listing_max_entries":
+                config.listingMaxEntries = try integer(value, key: key, in: 1...1_000_000)
             default:
                 throw unknownKey(key, line: value.line, prefix: "", known: Self.topLevelKeys)
             }
@@ -466,6 +470,11 @@ struct ConfigurationReader {
                 file: file, line: value.line, key: key, message: "'\(text)' is not one of \(allowed)")
         }
         return choice
+    }
+
+    private func boolean(_ value: TOMLValue, key: String) throws(ConfigError) -> Bool {
+        guard let boolean = value.boolean else { throw wrongType(value, key: key, expected: "true or false") }
+        return boolean
     }
 
     private func integer(_ value: TOMLValue, key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {

@@ -20,13 +20,18 @@ import Posix
 ///   part of the site, and 403 would confirm that the link exists. ENOENT, ENOTDIR, ENAMETOOLONG are
 ///   404, EACCES, EPERM and ELOOP are 403, anything else 500, like nginx.
 /// - A directory requested with a trailing slash but without an index file is 403 (nginx without
-///   autoindex); a regular file requested with a trailing slash is 404.
+///   autoindex), or its listing when `listing` is on; a regular file requested with a trailing slash
+///   is 404.
+/// - A listing is `no-cache` without validators (it is rebuilt at most once a second anyway), carries
+///   `Vary: Accept` in both forms, `nosniff`, and `Listing-Truncated: N` when it shows only the first
+///   N entries. Range and conditional fields are ignored for it: it is generated, like an error page.
 /// - Range is only honoured for GET (RFC 9110 §14.2); HEAD answers exactly like GET without Range.
 /// - The connection is closed after 400, 500 and 501 (like nginx).
 public final class Responder {
     /// The settings it serves (the threads mode builds one Responder per connection from it).
     public let site: Site
     private let cache: FileCache
+    private let listings: ListingCache
     private var builtInPages = ErrorPages()
     /// `Name: value\r\n` lines of the site's extra headers.
     private let extraLines: [UInt8]
@@ -41,7 +46,8 @@ public final class Responder {
     /// Opens the root directory. `clock` (monotonic nanoseconds) drives the file cache's TTL; tests
     /// inject their own.
     public convenience init(site: Site, clock: @escaping () -> Int64 = MonotonicClock.nanoseconds) throws(Errno) {
-        try self.init(site: site, cache: FileCache(site: site, clock: clock))
+        let cache = try FileCache(site: site, clock: clock)
+        self.init(site: site, cache: cache, listings: ListingCache(site: site, files: cache, clock: clock))
     }
 
     /// What Responders on other threads can share: the site and the file cache with its root
@@ -50,20 +56,22 @@ public final class Responder {
     public struct Shared: Sendable {
         fileprivate let site: Site
         fileprivate let cache: FileCache
+        fileprivate let listings: ListingCache
     }
 
-    public var shared: Shared { Shared(site: site, cache: cache) }
+    public var shared: Shared { Shared(site: site, cache: cache, listings: listings) }
 
     /// File cache lookups answered from the cache, and lookups that opened the path.
     var cacheLookups: (hits: Int, misses: Int) { cache.lookups }
 
     public convenience init(shared: Shared) {
-        self.init(site: shared.site, cache: shared.cache)
+        self.init(site: shared.site, cache: shared.cache, listings: shared.listings)
     }
 
-    private init(site: Site, cache: FileCache) {
+    private init(site: Site, cache: FileCache, listings: ListingCache) {
         self.site = site
         self.cache = cache
+        self.listings = listings
         var extra = [UInt8]()
         for (name, value) in site.extraHeaders where Self.isSafeHeader(name: name, value: value) {
             extra += name.utf8
@@ -121,7 +129,10 @@ public final class Responder {
             guard path.trailingSlash else {
                 return redirectToDirectory(head: head, request: request, exchange, into: &out)
             }
-            guard let index else { return generated(.forbidden, exchange, into: &out) }
+            guard let index else {
+                guard site.listing else { return generated(.forbidden, exchange, into: &out) }
+                return listing(path.relative, head: head, request: request, exchange, into: &out)
+            }
             file = index
         case .failure(let error):
             if !site.fallback.isEmpty, error.code == ENOENT || error.code == ENOTDIR,
@@ -356,6 +367,35 @@ public final class Responder {
     }
 
     // MARK: - Generated answers
+
+    private func listing(
+        _ directory: String, head: RequestHead, request: UnsafeRawBufferPointer, _ exchange: Exchange,
+        into out: inout [UInt8]
+    ) -> Response {
+        let options = ListingOptions(
+            query: Self.field(head.query, in: request), accept: Self.field(head.accept, in: request))
+        let page: ListingCache.Page
+        switch listings.page(directory, options) {
+        case .success(let found): page = found
+        case .failure(let error): return generated(Self.status(for: error), exchange, into: &out)
+        }
+        startHead(.ok, exchange, into: &out)
+        out.append(
+            options.json ? "Content-Type: application/json\r\n" : "Content-Type: text/html; charset=utf-8\r\n")
+        appendContentLength(Int64(page.body.count), into: &out)
+        out.append("Cache-Control: no-cache\r\nVary: Accept\r\nX-Content-Type-Options: nosniff\r\n")
+        if let shown = page.truncatedAt {
+            out.append("Listing-Truncated: ")
+            out.appendDecimal(shown)
+            out.append("\r\n")
+        }
+        finishHead(exchange, into: &out)
+        if exchange.isHead {
+            return Response(status: .ok, body: .none, keepAlive: exchange.keepAlive, bodyLength: 0)
+        }
+        out += page.body
+        return Response(status: .ok, body: .none, keepAlive: exchange.keepAlive, bodyLength: Int64(page.body.count))
+    }
 
     /// 301 to the directory with a slash. The Location is relative — the last segment of the path as
     /// the client sent it, plus `/` (and the query) — so it can never become `//host` (an open

@@ -22,6 +22,10 @@ public struct Site: Sendable {
     /// routes); empty for none.
     public var fallback: String
     public var cors: CORSPolicy
+    /// Whether a directory without an index file gets a listing (else 403).
+    public var listing: Bool
+    /// Most entries a listing shows; a directory with more says the listing is truncated.
+    public var listingMaxEntries: Int
     /// How long an opened file is trusted before it is re-opened and re-checked.
     public var cacheTTLNanoseconds: Int64
     /// Most paths kept open per Responder; each file entry holds one descriptor.
@@ -38,6 +42,8 @@ public struct Site: Sendable {
         cachePolicy: CachePolicy = CachePolicy(),
         fallback: String = "",
         cors: CORSPolicy = CORSPolicy(),
+        listing: Bool = false,
+        listingMaxEntries: Int = 10_000,
         cacheTTLNanoseconds: Int64 = 1_000_000_000,
         cacheCapacity: Int = 512
     ) {
@@ -51,6 +57,8 @@ public struct Site: Sendable {
         self.cachePolicy = cachePolicy
         self.fallback = fallback
         self.cors = cors
+        self.listing = listing
+        self.listingMaxEntries = listingMaxEntries
         self.cacheTTLNanoseconds = cacheTTLNanoseconds
         self.cacheCapacity = cacheCapacity
     }
