@@ -1,6 +1,6 @@
 import Glibc
 
-/// `spindle compare`: runs both serving modes under the same load and writes the report.
+/// `spindle compare`: runs each serving model under the same load and writes the report.
 public enum Compare {
     /// Runs the comparison; the table goes to stdout, progress to stderr, files to `options.output`.
     /// Exit status 0 when every step ran, 1 when some step could not (the report is written anyway);

@@ -75,8 +75,10 @@ struct CompareChart {
 
     private var subtitle: String {
         let seconds = ReportFormat.trimmed(ReportFormat.fixed(report.options.duration, 2))
+        let workers =
+            report.modes.contains("workers") ? "; workers: the event loop × \(report.onlineCPUs) processes" : ""
         return
-            "\(seconds) s per step, closed-loop load generator on 127.0.0.1; x axis: concurrent connections (log scale)"
+            "\(seconds) s per step, closed-loop load generator on 127.0.0.1\(workers); x axis: concurrent connections (log scale)"
     }
 
     private func chart(_ metric: Metric, variant: CompareVariant, modes: [String], x: Double, y: Double) -> String {

@@ -7,7 +7,7 @@ public struct CompareOptions: Sendable {
     public var connections: [Int] = [1, 16, 64, 256, 1024]
     /// Directory for compare.csv, compare.json and compare.svg (created if missing).
     public var output: String = "compare-results"
-    /// The port on 127.0.0.1 both modes listen on, one after the other.
+    /// The port on 127.0.0.1 every model listens on, one after the other.
     public var port: UInt16 = 18080
     /// The site to serve; nil: a generated one with a 1 KiB `/small.html` and a 1 MiB `/large.bin`.
     public var root: String?
@@ -15,8 +15,8 @@ public struct CompareOptions: Sendable {
     public var small: String?
     /// The large file's URL path; nil: `/large.bin` in the generated site, no large-file step otherwise.
     public var large: String?
-    /// Serving modes, in order.
-    public var modes: [String] = ["event-loop", "threads"]
+    /// Serving models, in order: a `--mode`, or `workers` (the event loop with `--workers auto`).
+    public var modes: [String] = ["event-loop", "threads", "workers"]
     public var variants: [CompareVariant] = CompareVariant.allCases
     public var requestTimeout: Double = 10
     /// The server to start instead of this executable: `{port}`, `{mode}` and `{root}` in any argument
@@ -44,6 +44,20 @@ public struct CompareOptions: Sendable {
             if !levels.contains(level) { levels.append(level) }
         }
         return levels.sorted()
+    }
+
+    /// Parses "keep-alive-large,close-small" into variants (in the order given, duplicates dropped).
+    public static func parseVariants(_ text: String) throws(CompareError) -> [CompareVariant] {
+        var variants: [CompareVariant] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = String(part.trimmingSpaces)
+            guard let variant = CompareVariant(rawValue: name) else {
+                let known = CompareVariant.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CompareError("'\(name)' is not one of \(known)")
+            }
+            if !variants.contains(variant) { variants.append(variant) }
+        }
+        return variants
     }
 
     /// Checks what parsing alone cannot.

@@ -12,6 +12,9 @@ public struct CompareReport: Sendable {
         self.options = options
     }
 
+    /// What `--workers auto` means on this machine.
+    var onlineCPUs: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
     /// Modes and variants in the order they first appear.
     var modes: [String] { unique(results.map(\.mode)) }
     var variants: [CompareVariant] { CompareVariant.allCases.filter { v in results.contains { $0.variant == v } } }
@@ -32,7 +35,7 @@ public struct CompareReport: Sendable {
     public func table() -> String {
         let header = [
             "variant", "mode", "conns", "req/s", "MB/s", "p50", "p99", "p99.9", "errors", "peak RSS", "threads",
-            "CPU s",
+            "CPU s", "gen CPU s",
         ]
         var rows: [[String]] = []
         for step in ordered {
@@ -45,7 +48,7 @@ public struct CompareReport: Sendable {
                 ReportFormat.milliseconds(load.latency.percentile(99)),
                 ReportFormat.milliseconds(load.latency.percentile(99.9)), String(load.errors.total),
                 ReportFormat.megabytes(step.peakResidentBytes), String(step.maxThreads),
-                ReportFormat.fixed(step.cpuSeconds, 2),
+                ReportFormat.fixed(step.cpuSeconds, 2), ReportFormat.fixed(step.generatorCPUSeconds, 2),
             ])
         }
         var widths = header.map(\.count)
@@ -75,7 +78,7 @@ public struct CompareReport: Sendable {
     public static let csvHeader =
         "mode,variant,path,connections,requests,seconds,requests_per_second,bytes_per_second,"
         + "p50_us,p99_us,p999_us,max_us,mean_us,errors,connect_errors,status_errors,reset_errors,"
-        + "timeout_errors,protocol_errors,peak_rss_bytes,max_threads,cpu_seconds,note"
+        + "timeout_errors,protocol_errors,peak_rss_bytes,max_threads,cpu_seconds,generator_cpu_seconds,note"
 
     public func csv() -> String {
         var text = Self.csvHeader + "\n"
@@ -92,6 +95,7 @@ public struct CompareReport: Sendable {
                 ReportFormat.fixed(load.latency.mean / 1e3, 1), String(errors.total), String(errors.connect),
                 String(errors.status), String(errors.reset), String(errors.timeout), String(errors.protocolViolation),
                 String(step.peakResidentBytes), String(step.maxThreads), ReportFormat.fixed(step.cpuSeconds, 3),
+                ReportFormat.fixed(step.generatorCPUSeconds, 3),
                 csvField(step.note ?? ""),
             ]
             text += fields.joined(separator: ",") + "\n"
@@ -115,6 +119,7 @@ public struct CompareReport: Sendable {
         text += "  \"durationSeconds\": \(number(options.duration)),\n"
         text += "  \"warmupSeconds\": \(number(options.warmup)),\n"
         text += "  \"port\": \(options.port),\n"
+        text += "  \"onlineCPUs\": \(onlineCPUs),\n"
         text += "  \"connections\": [\(levels.map(String.init).joined(separator: ", "))],\n"
         text += "  \"modes\": [\(modes.map(jsonString).joined(separator: ", "))],\n"
         text += "  \"results\": ["
@@ -137,6 +142,7 @@ public struct CompareReport: Sendable {
             text += "\"protocol\": \(errors.protocolViolation)},\n"
             text += "     \"peakRSSBytes\": \(step.peakResidentBytes), \"maxThreads\": \(step.maxThreads), "
             text += "\"cpuSeconds\": \(number(step.cpuSeconds)), "
+            text += "\"generatorCPUSeconds\": \(number(step.generatorCPUSeconds)), "
             text += "\"note\": \(step.note.map(jsonString) ?? "null")}"
         }
         text += results.isEmpty ? "]\n}\n" : "\n  ]\n}\n"

@@ -93,9 +93,8 @@ public final class CompareRun {
                     .replacing("{root}", with: root)
             }
         } else {
-            command = [
-                try Self.executablePath(), "--root", root, "--listen", "127.0.0.1:\(options.port)", "--mode", mode,
-            ]
+            command = Self.serverCommand(
+                executable: try Self.executablePath(), mode: mode, root: root, port: options.port)
         }
         let child = try ChildProcess(command)
         do throws(CompareError) {
@@ -115,10 +114,14 @@ public final class CompareRun {
             address: address, path: path, connections: level, keepAlive: variant.keepAlive,
             duration: options.duration, warmup: options.warmup, requestTimeout: options.requestTimeout)
         var probe = ProcessProbe(pid: child.pid)
+        var generatorStart = 0.0
         do throws(Errno) {
             let generator = try LoadGenerator(workload)
             step.load = try generator.run(
-                onMeasuring: { probe.begin() },
+                onMeasuring: {
+                    probe.begin()
+                    generatorStart = Self.threadCPUSeconds()
+                },
                 onTick: {
                     probe.sample()
                     child.drainOutput()
@@ -129,7 +132,16 @@ public final class CompareRun {
         step.peakResidentBytes = probe.peakResidentBytes
         step.maxThreads = probe.maxThreads
         step.cpuSeconds = probe.cpuSeconds
+        if generatorStart > 0 { step.generatorCPUSeconds = Self.threadCPUSeconds() - generatorStart }
         return step
+    }
+
+    /// User + system CPU of the calling thread (the load generator's): beside the server's, it says
+    /// whether the client was the limit, which on a machine with few cores it may well be.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Enough descriptors for the largest level plus slack; the child inherits the raised limit.
@@ -139,6 +151,13 @@ public final class CompareRun {
         if granted < wanted {
             progress("compare: RLIMIT_NOFILE is \(granted) (hard limit), below the \(wanted) the largest level needs\n")
         }
+    }
+
+    /// The model `workers` is the event loop once per online CPU (`--workers auto`: a supervisor and
+    /// N single-threaded worker processes); any other name is a `--mode`.
+    public static func serverCommand(executable: String, mode: String, root: String, port: UInt16) -> [String] {
+        let model = mode == "workers" ? ["--mode", "event-loop", "--workers", "auto"] : ["--mode", mode]
+        return [executable, "--root", root, "--listen", "127.0.0.1:\(port)"] + model
     }
 
     /// This executable, which is also the server (`spindle --mode ...`).
@@ -156,6 +175,7 @@ public final class CompareRun {
             "\(ReportFormat.fixed(load.requestsPerSecond, 0)) req/s  p99 \(p99)"
             + "  errors \(load.errors.total)  RSS \(ReportFormat.megabytes(step.peakResidentBytes))"
             + "  threads \(step.maxThreads)  CPU \(ReportFormat.fixed(step.cpuSeconds, 2)) s"
+            + " (generator \(ReportFormat.fixed(step.generatorCPUSeconds, 2)) s)"
         if let note = step.note { text += "  (\(note))" }
         return text
     }

@@ -44,7 +44,12 @@ public final class LoadGenerator {
     private var result = LoadResult()
     private let timeoutNanoseconds: Int64
 
-    public init(_ workload: LoadWorkload, scratchBytes: Int = 256 * 1024) throws(Errno) {
+    /// `scratchBytes` is the most one `recv` takes: 8 KiB, as wrk reads. Reading large
+    /// bodies 256 KiB at a time made the server, not the generator, pay: on loopback each side's
+    /// sends run the other side's TCP receive path, and the event loop's CPU per 1 MiB response
+    /// doubled from 16 connections on (~150 → ~300-450 µs), until the single thread saturated and
+    /// the curve fell. With 8 KiB reads the server's cost per response is wrk's (docs/load-generator.md).
+    public init(_ workload: LoadWorkload, scratchBytes: Int = 8 * 1024) throws(Errno) {
         precondition(workload.connections > 0, "at least one connection")
         self.workload = workload
         epoll = try Epoll(capacity: 1024)

@@ -12,6 +12,8 @@ public struct StepResult: Sendable {
     public var maxThreads: Int
     /// The server's CPU time (user + system) over the measured interval, seconds.
     public var cpuSeconds: Double
+    /// The load generator's own CPU time over the same interval, seconds.
+    public var generatorCPUSeconds: Double = 0
     /// Why the step is incomplete (server died, could not start...), if it is.
     public var note: String?
 

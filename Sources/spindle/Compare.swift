@@ -1,12 +1,13 @@
 import ArgumentParser
 import SpindleCompare
 
-/// `spindle compare`: the event loop against a thread per connection, measured on one port.
+/// `spindle compare`: the event loop, a thread per connection and the event loop per CPU, measured on one port.
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the event-loop mode against the threads mode and write a report.",
+        abstract: "Measure the event loop, the threads mode and event-loop workers, and write a report.",
         discussion: """
-            Starts this binary as a child server in each mode on one port, drives it with a built-in
+            Starts this binary as a child server in each model on one port (workers: the event loop with
+            --workers auto, one worker process per online CPU), drives it with a built-in
             epoll load generator (keep-alive and connection-per-request, a small and a large file) at
             each concurrency level, and writes compare.csv, compare.json and compare.svg to --output.
             """)
@@ -35,8 +36,11 @@ struct Compare: ParsableCommand {
     @Option(help: "Path of the large file to request (with --root, large-file steps run only if given).")
     var large: String?
 
-    @Option(help: "Modes to measure, comma-separated.")
-    var modes: String = "event-loop,threads"
+    @Option(help: "Models to measure, comma-separated: event-loop, threads, workers (event-loop, --workers auto).")
+    var modes: String = "event-loop,threads,workers"
+
+    @Option(help: "Request patterns to measure, comma-separated: keep-alive-small, close-small, keep-alive-large.")
+    var variants: String = "keep-alive-small,close-small,keep-alive-large"
 
     func run() throws {
         var options = CompareOptions()
@@ -53,6 +57,11 @@ struct Compare: ParsableCommand {
         options.small = small
         options.large = large
         options.modes = modes.split(separator: ",").map(String.init)
+        do {
+            options.variants = try CompareOptions.parseVariants(variants)
+        } catch {
+            throw ValidationError("--variants: \(error)")
+        }
         let status = try SpindleCompare.Compare.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -13,10 +13,23 @@ struct CompareOptionsTests {
         #expect(throws: CompareError.self) { try CompareOptions.parseConnections(text) }
     }
 
+    @Test func parsesVariants() throws {
+        #expect(try CompareOptions.parseVariants("keep-alive-large") == [.keepAliveLarge])
+        #expect(
+            try CompareOptions.parseVariants("close-small, keep-alive-small,close-small") == [
+                .closeSmall, .keepAliveSmall,
+            ])
+    }
+
+    @Test(arguments: ["", "large", "keep-alive-large,,close-small"])
+    func rejectsUnknownVariants(_ text: String) {
+        #expect(throws: CompareError.self) { try CompareOptions.parseVariants(text) }
+    }
+
     @Test func defaultsAreTheIssueWorkload() throws {
         let options = CompareOptions()
         #expect(options.connections == [1, 16, 64, 256, 1024])
-        #expect(options.modes == ["event-loop", "threads"])
+        #expect(options.modes == ["event-loop", "threads", "workers"])
         #expect(options.variants == [.keepAliveSmall, .closeSmall, .keepAliveLarge])
         try options.validate()
     }

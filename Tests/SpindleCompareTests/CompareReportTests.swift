@@ -4,10 +4,10 @@ import SpindleCompare
 import Testing
 
 struct CompareReportTests {
-    /// Two modes × two levels × three variants, with made-up but distinguishable numbers.
+    /// Three models × two levels × three variants, with made-up but distinguishable numbers.
     static func fixedResults() -> [StepResult] {
         var results: [StepResult] = []
-        for (m, mode) in ["event-loop", "threads"].enumerated() {
+        for (m, mode) in ["event-loop", "threads", "workers"].enumerated() {
             for level in [1, 64] {
                 for variant in CompareVariant.allCases {
                     var load = LoadResult()
@@ -37,11 +37,11 @@ struct CompareReportTests {
     @Test func csvHasOneRowPerStepAndQuotesNotes() {
         let lines = Self.report().csv().split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first.map(String.init) == CompareReport.csvHeader)
-        #expect(lines.count == 1 + 12 + 1)  // header, rows, final newline
+        #expect(lines.count == 1 + 18 + 1)  // header, rows, final newline
         #expect(lines.last == "")
         let columns = CompareReport.csvHeader.split(separator: ",").count
         let plain = lines.dropFirst().filter { !$0.isEmpty && !$0.contains("\"") }
-        #expect(plain.count == 9)
+        #expect(plain.count == 15)
         for line in plain { #expect(line.split(separator: ",", omittingEmptySubsequences: false).count == columns) }
         let quoted = lines.filter { $0.contains("\"") }
         #expect(quoted.count == 3)
@@ -57,10 +57,10 @@ struct CompareReportTests {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         let root = try #require(object as? [String: Any])
         #expect(root["durationSeconds"] as? Double == 2)
-        #expect(root["modes"] as? [String] == ["event-loop", "threads"])
+        #expect(root["modes"] as? [String] == ["event-loop", "threads", "workers"])
         #expect(root["connections"] as? [Int] == [1, 64])
         let results = try #require(root["results"] as? [[String: Any]])
-        #expect(results.count == 12)
+        #expect(results.count == 18)
         let first = results[0]
         #expect(first["mode"] as? String == "event-loop")
         #expect(first["variant"] as? String == "keep-alive-small")
@@ -85,7 +85,7 @@ struct CompareReportTests {
         #expect(counter.count["svg"] == 1)
         // 3 variants × 3 metrics = 9 charts, each a <g> with one polyline per mode.
         #expect(counter.count["g"] == 9)
-        #expect(counter.polylinesPerGroup == Array(repeating: ["event-loop": 1, "threads": 1], count: 9))
+        #expect(counter.polylinesPerGroup == Array(repeating: ["event-loop": 1, "threads": 1, "workers": 1], count: 9))
         #expect(counter.pointsPerPolyline.allSatisfy { $0 == 2 })
         #expect(text.contains(">keep-alive, large file <"))
         #expect(text.contains(">requests/s</text>"))
@@ -97,7 +97,8 @@ struct CompareReportTests {
         let lines = table.split(separator: "\n")
         #expect(lines[0].hasPrefix("variant"))
         #expect(lines[0].contains("req/s") && lines[0].contains("p99.9") && lines[0].contains("peak RSS"))
-        #expect(lines.filter { $0.hasPrefix("keep-alive-small") }.count == 4)
+        #expect(lines.filter { $0.hasPrefix("keep-alive-small") }.count == 6)
+        #expect(lines.filter { $0.contains("workers ") }.count == 6)
         #expect(lines.filter { $0.contains("threads ") }.count >= 6)
         #expect(table.contains("note: threads close-small c=64: server said"))
         #expect(table.contains(" 5001 "))  // 10,001 requests in 2 s, rounded

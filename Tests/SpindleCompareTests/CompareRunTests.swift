@@ -46,7 +46,8 @@ struct CompareRunTests {
         let json = try Data(contentsOf: URL(fileURLWithPath: output + "/compare.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         let results = try #require(root["results"] as? [[String: Any]])
-        #expect(results.count == 2 * 2 * 3)
+        #expect(results.count == 3 * 2 * 3)
+        #expect(Set(results.compactMap { $0["mode"] as? String }) == ["event-loop", "threads", "workers"])
         for result in results {
             let requests = result["requests"] as? Int ?? 0
             let errors = (result["errors"] as? [String: Int])?["total"] ?? -1
@@ -54,12 +55,24 @@ struct CompareRunTests {
             #expect(errors == 0, "\(result)")
             #expect((result["peakRSSBytes"] as? Int ?? 0) > 1_000_000)
             #expect((result["maxThreads"] as? Int ?? 0) >= 1)
+            #expect((result["generatorCPUSeconds"] as? Double ?? 0) > 0)
             #expect(result["note"] is NSNull)
         }
         let paths = Set(results.compactMap { $0["path"] as? String })
         #expect(paths == ["/small.html", "/large.bin"])
         #expect(FileManager.default.fileExists(atPath: output + "/compare.csv"))
         #expect(FileManager.default.fileExists(atPath: output + "/compare.svg"))
+    }
+
+    @Test func workersIsTheEventLoopOncePerCPU() {
+        let command = CompareRun.serverCommand(executable: "/bin/spindle", mode: "workers", root: "/srv", port: 8080)
+        #expect(
+            command == [
+                "/bin/spindle", "--root", "/srv", "--listen", "127.0.0.1:8080", "--mode", "event-loop", "--workers",
+                "auto",
+            ])
+        let threads = CompareRun.serverCommand(executable: "/bin/spindle", mode: "threads", root: "/srv", port: 8080)
+        #expect(threads.suffix(2) == ["--mode", "threads"])
     }
 
     @Test func serverThatCannotStartIsRecordedPerStep() throws {

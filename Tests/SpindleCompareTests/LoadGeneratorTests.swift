@@ -45,12 +45,29 @@ final class CannedServer: @unchecked Sendable {
                 let response =
                     request.hasPrefix("GET /missing ")
                     ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
-                    : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\(closes ? "Connection: close\r\n" : "")\r\nhello"
-                let bytes = Array(response.utf8)
-                let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if sent != bytes.count || closes { return }
+                    : request.hasPrefix("GET /large ")
+                        ? "HTTP/1.1 200 OK\r\nContent-Length: \(largeBody.count)\r\n\r\n"
+                        : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\(closes ? "Connection: close\r\n" : "")\r\nhello"
+                var bytes = Array(response.utf8)
+                if request.hasPrefix("GET /large ") { bytes += largeBody }
+                if !sendAll(fd, bytes) || closes { return }
             }
         }
+    }
+
+    /// The answer to `GET /large`: a body the generator reads in many pieces.
+    static let largeBody = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+
+    private static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent <= 0 { return false }
+            offset += sent
+        }
+        return true
     }
 
     func stop() {
@@ -89,6 +106,17 @@ struct LoadGeneratorTests {
         let result = try LoadGenerator(workload(port: server.port, connections: 3, keepAlive: false)).run()
         #expect(result.requests > 20)
         #expect(result.errors.total == 0)
+    }
+
+    /// 1 MiB bodies arrive in many 8 KiB reads and pieces of socket buffer; each is framed whole.
+    @Test func largeBodiesSpanManyReads() throws {
+        let server = try CannedServer()
+        defer { server.stop() }
+        let result = try LoadGenerator(workload(port: server.port, path: "/large", connections: 3, keepAlive: true))
+            .run()
+        #expect(result.requests > 3)
+        #expect(result.errors.total == 0)
+        #expect(result.bytes >= result.requests * UInt64(CannedServer.largeBody.count))
     }
 
     @Test func non2xxIsAnError() throws {
@@ -133,7 +161,8 @@ struct LoadGeneratorTests {
         work.duration = Double(environment["SPINDLE_BENCH_SECONDS"] ?? "") ?? 5
         work.warmup = Double(environment["SPINDLE_BENCH_WARMUP"] ?? "") ?? 0.5
         work.requestTimeout = 10
-        let result = try LoadGenerator(work).run()
+        let scratch = Int(environment["SPINDLE_BENCH_SCRATCH"] ?? "") ?? 8 * 1024
+        let result = try LoadGenerator(work, scratchBytes: scratch).run()
         let ms = { (ns: Int64) in String(format: "%.3f ms", Double(ns) / 1e6) }
         print(
             "benchmark: \(result.requests) requests in \(String(format: "%.2f", result.seconds)) s = "

@@ -22,11 +22,30 @@ struct ProcessProbeTests {
         #expect(ProcessProbe.parseStatus("Name:\tx\nVmRSS:\t1 kB\n") == nil)
     }
 
-    @Test func parsesStatCPUTicksPastAnAwkwardCommandName() {
-        // Field 2 holds spaces and a ")"; utime is 1200, stime 34.
-        let text = "4242 (my (odd) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1200 34 0 0 20 0 3 0 100 1000 200\n"
-        #expect(ProcessProbe.parseStatCPUTicks(text) == 1234)
-        #expect(ProcessProbe.parseStatCPUTicks("4242 (short) S 1 2") == nil)
+    @Test func parsesStatPastAnAwkwardCommandName() throws {
+        // Field 2 holds spaces and a ")"; the parent is 77, utime 1200, stime 34, cutime 5, cstime 1.
+        let text = "4242 (my (odd) name) S 77 4242 4242 0 -1 4194560 100 0 0 0 1200 34 5 1 20 0 3 0 100 1000 200\n"
+        let stat = try #require(ProcessProbe.parseStat(text))
+        #expect(stat.parent == 77)
+        #expect(stat.cpuTicks == 1240)
+        #expect(ProcessProbe.parseStat("4242 (short) S 1 2") == nil)
+    }
+
+    /// A supervisor and its workers are one server: the probe sums the children it finds in /proc.
+    @Test func sumsTheChildProcesses() throws {
+        let parent = try ChildProcess(["/bin/sh", "-c", "sleep 30 & sleep 30 & echo started >&2; wait"])
+        try parent.waitUntilReady(marker: "started", timeout: 10)
+        var probe = ProcessProbe(pid: parent.pid)
+        probe.begin()
+        defer {
+            for child in probe.children { kill(child, SIGKILL) }
+            parent.stop(grace: 2)
+        }
+        #expect(probe.children.count == 2)
+        #expect(ProcessProbe.children(of: getpid()).contains(parent.pid))
+        let alone = try #require(ProcessProbe.sample(pid: parent.pid))
+        #expect(probe.maxThreads == 3)
+        #expect(probe.peakResidentBytes > alone.residentBytes)
     }
 
     @Test func samplesThisProcess() throws {

@@ -77,6 +77,32 @@ struct ResponseFramerTests {
         #expect(outcomes.last == .complete(status: test.status, consumed: 1, closes: test.closes))
     }
 
+    /// The load generator reads 8 KiB at a time, so a 1 MiB response arrives in ~129 pieces whose
+    /// edges fall anywhere: inside the head, and at no particular place in the body. Sizes that are
+    /// not powers of two move the edges around; the last piece also holds the next response's head.
+    @Test(arguments: [8 * 1024, 8 * 1024 - 1, 7_001, 256 * 1024])
+    func largeBodyInManyReads(_ readSize: Int) {
+        let head = Array(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1048576\r\n\r\n".utf8)
+        let next = Array("HTTP/1.1 200 OK\r\n".utf8)
+        let stream = head + [UInt8](repeating: 0x5A, count: 1 << 20) + next
+        var framer = ResponseFramer()
+        var offset = 0
+        var outcome = Outcome.needMore
+        var reads = 0
+        while offset < stream.count {
+            let piece = stream[offset..<min(offset + readSize, stream.count)]
+            outcome = piece.withUnsafeBytes { framer.consume($0) }
+            reads += 1
+            guard outcome == .needMore else { break }
+            offset += piece.count
+        }
+        let end = head.count + (1 << 20)
+        #expect(reads == end / readSize + 1)
+        #expect(outcome == .complete(status: 200, consumed: end - offset, closes: false))
+        #expect(!framer.isInsideResponse)
+    }
+
     @Test func twoResponsesInOneChunkStopAtTheFirst() {
         let first = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
         let bytes = Array((first + "HTTP/1.1 404 No\r\nContent-Length: 0\r\n\r\n").utf8)
