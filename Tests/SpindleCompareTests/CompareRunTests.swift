@@ -25,7 +25,8 @@ struct CompareRunTests {
 
     private func options(output: String) throws -> CompareOptions {
         var options = CompareOptions()
-        options.duration = 0.2
+        // Long enough that a step on a loaded machine (a Python server, a busy CI runner) still counts requests.
+        options.duration = 0.5
         options.warmup = 0.05
         options.connections = [1, 4]
         options.port = try freePort()
