@@ -7,7 +7,8 @@ extension Integration {
     @Suite struct ListingTests {
         /// Hostile names, each a file whose content is its own name.
         static let hostileNames = [
-            "<script>alert(1).txt", "<img src=x onerror=alert(2)>.txt", "quote\"d.txt", "it's.txt", "a&amp;b.txt", "100%.txt", "#hash.txt",
+            "<script>alert(1).txt", "<img src=x onerror=alert(2)>.txt", "quote\"d.txt", "it's.txt", "a&amp;b.txt",
+            "100%.txt", "#hash.txt",
             "what?x=1.txt", "with space.txt", "caf\u{E9} \u{1F600}.txt", "a:b.txt",
         ]
         /// "bad-" then two bytes that are not UTF-8.
