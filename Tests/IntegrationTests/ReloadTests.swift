@@ -78,6 +78,9 @@ extension Integration {
                 requestsOutsideLoad += 1
                 #expect(changed.header("X-Version") == "2")
                 try load.waitForMore(20)
+                // In threads mode only the clients that connect anew see version 2, and on a loaded
+                // machine the 20 requests above may all have come from kept-alive ones: wait for one.
+                load.waitForVersion2(timeout: 10)
 
                 joinClients()
                 #expect(clientFailures.isEmpty, "\(clientFailures.count) failures: \(clientFailures.prefix(5))")
@@ -158,6 +161,14 @@ final class LoadState: @unchecked Sendable {
             if version == "2" { version2 = true }
             condition.broadcast()
         }
+    }
+
+    /// Waits (bounded) until some client has seen X-Version 2; the caller checks `sawVersion2`.
+    func waitForVersion2(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !version2 && !stopped && condition.wait(until: deadline) {}
     }
 
     /// Waits until `more` further requests have completed: proof the server is still serving.
