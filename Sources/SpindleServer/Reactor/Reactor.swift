@@ -98,7 +98,7 @@ public final class Reactor {
                 lastTick = context.wallNow
                 context.hooks.tick?(context.wallNow, siteConnections, requestCount)
                 if let counters = context.counters {
-                    let lookups = context.responder.cacheLookups
+                    let lookups = context.responder.shared.cacheLookups
                     counters.fileCache(hits: lookups.hits, misses: lookups.misses)
                 }
             }

@@ -57,12 +57,12 @@ public final class Responder {
         fileprivate let site: Site
         fileprivate let cache: FileCache
         fileprivate let listings: ListingCache
+
+        /// File cache lookups answered from the cache, and lookups that opened the path.
+        var cacheLookups: (hits: Int, misses: Int) { cache.lookups }
     }
 
     public var shared: Shared { Shared(site: site, cache: cache, listings: listings) }
-
-    /// File cache lookups answered from the cache, and lookups that opened the path.
-    var cacheLookups: (hits: Int, misses: Int) { cache.lookups }
 
     public convenience init(shared: Shared) {
         self.init(site: shared.site, cache: shared.cache, listings: shared.listings)

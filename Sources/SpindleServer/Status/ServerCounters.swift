@@ -27,8 +27,13 @@ public final class ServerCounters: @unchecked Sendable {
     init(memory: SharedMemory, slots: Int, slot: Int, concurrent: Bool) {
         self.memory = memory
         self.slotCount = slots
-        self.mine = CounterCells(memory.base + slot * Self.slotCells * 8, count: Self.slotCells)
+        self.mine = Self.cells(of: slot, in: memory)
         self.concurrent = concurrent
+    }
+
+    /// The cells of process `slot` in `memory`.
+    private static func cells(of slot: Int, in memory: SharedMemory) -> CounterCells {
+        CounterCells(memory.base + slot * slotCells * 8, count: slotCells)
     }
 
     /// Counters for this process alone.
@@ -52,7 +57,7 @@ public final class ServerCounters: @unchecked Sendable {
 
     /// Worker `slot` has ended (its supervisor says): its connections closed with it.
     static func workerEnded(in memory: SharedMemory, slot: Int) {
-        CounterCells(memory.base + slot * slotCells * 8, count: slotCells).store(Self.open, 0)
+        cells(of: slot, in: memory).store(Self.open, 0)
     }
 
     @inline(__always) private func count(_ index: Int, _ value: UInt64 = 1) {
@@ -85,22 +90,13 @@ public final class ServerCounters: @unchecked Sendable {
     // MARK: Reading (any process, any thread)
 
     private func sum(_ index: Int) -> UInt64 {
-        var total: UInt64 = 0
-        for slot in 0..<slotCount {
-            total &+= CounterCells(memory.base + slot * Self.slotCells * 8, count: Self.slotCells).load(index)
-        }
-        return total
+        (0..<slotCount).reduce(0) { $0 &+ Self.cells(of: $1, in: memory).load(index) }
     }
 
     /// The earliest start time of the processes, in wall-clock seconds.
     var startTime: Int64 {
-        var earliest = Int64.max
-        for slot in 0..<slotCount {
-            let value = CounterCells(memory.base + slot * Self.slotCells * 8, count: Self.slotCells).load(
-                Self.startTime)
-            if value > 0 { earliest = min(earliest, Int64(value)) }
-        }
-        return earliest == .max ? 0 : earliest
+        let starts = (0..<slotCount).map { Self.cells(of: $0, in: memory).load(Self.startTime) }.filter { $0 > 0 }
+        return Int64(starts.min() ?? 0)
     }
 
     var responseBytes: UInt64 { sum(Self.responseBytes) }
@@ -112,6 +108,4 @@ public final class ServerCounters: @unchecked Sendable {
     func parseErrors(_ error: ParseError) -> UInt64 {
         ParseError.allCases.firstIndex(of: error).map { sum(Self.parseErrors + $0) } ?? 0
     }
-    /// Every response of every status.
-    var responses: UInt64 { (100...599).reduce(0) { $0 &+ sum(Self.statuses + $1) } }
 }

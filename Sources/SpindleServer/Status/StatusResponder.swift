@@ -83,23 +83,30 @@ final class StatusResponder: Answering, Sendable {
             let count = counters.responses(status: code)
             if count > 0 { text += "spindle_requests_total{code=\"\(code)\"} \(count)\n" }
         }
-        family("spindle_response_bytes_total", "counter", "Body bytes of the responses sent, as announced.")
-        text += "spindle_response_bytes_total \(counters.responseBytes)\n"
-        family("spindle_connections_accepted_total", "counter", "Connections accepted.")
-        text += "spindle_connections_accepted_total \(counters.accepted)\n"
-        family("spindle_connections_open", "gauge", "Connections open now.")
-        text += "spindle_connections_open \(counters.open)\n"
+        /// A family of one sample.
+        func single(_ name: String, _ type: String, _ help: String, _ value: some CustomStringConvertible) {
+            family(name, type, help)
+            text += "\(name) \(value)\n"
+        }
+        single(
+            "spindle_response_bytes_total", "counter", "Body bytes of the responses sent, as announced.",
+            counters.responseBytes)
+        single("spindle_connections_accepted_total", "counter", "Connections accepted.", counters.accepted)
+        single("spindle_connections_open", "gauge", "Connections open now.", counters.open)
         family("spindle_parse_errors_total", "counter", "Requests rejected while parsing, by kind.")
         for error in ParseError.allCases {
             text += "spindle_parse_errors_total{kind=\"\(error)\"} \(counters.parseErrors(error))\n"
         }
         // The file cache counts under its own lock; the serving loop publishes its totals once a second.
-        family("spindle_file_cache_hits_total", "counter", "File cache lookups answered from the cache.")
-        text += "spindle_file_cache_hits_total \(counters.cacheHits)\n"
-        family("spindle_file_cache_misses_total", "counter", "File cache lookups that opened the file.")
-        text += "spindle_file_cache_misses_total \(counters.cacheMisses)\n"
-        family("spindle_start_time_seconds", "gauge", "Start time of the server, in seconds since the epoch.")
-        text += "spindle_start_time_seconds \(counters.startTime)\n"
+        single(
+            "spindle_file_cache_hits_total", "counter", "File cache lookups answered from the cache.",
+            counters.cacheHits)
+        single(
+            "spindle_file_cache_misses_total", "counter", "File cache lookups that opened the file.",
+            counters.cacheMisses)
+        single(
+            "spindle_start_time_seconds", "gauge", "Start time of the server, in seconds since the epoch.",
+            counters.startTime)
         family("spindle_build_info", "gauge", "Version and serving mode; always 1.")
         text += "spindle_build_info{version=\"\(version)\",mode=\"\(mode)\"} 1\n"
         return text

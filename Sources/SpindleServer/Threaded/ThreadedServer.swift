@@ -101,7 +101,7 @@ public final class ThreadedServer {
                 hooks.tick?(
                     wallNow, registry.count.load(ordering: .relaxed), registry.requests.load(ordering: .relaxed))
                 if let counters {
-                    let lookups = Responder(shared: shared).cacheLookups
+                    let lookups = shared.cacheLookups
                     counters.fileCache(hits: lookups.hits, misses: lookups.misses)
                 }
             }
