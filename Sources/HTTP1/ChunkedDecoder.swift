@@ -84,11 +84,11 @@ public struct ChunkedDecoder: Sendable {
     private mutating func step(_ byte: UInt8) -> State? {
         switch state {
         case .sizeStart:
-            guard let digit = Self.hexValue(byte) else { return nil }
+            guard let digit = TargetPath.hexValue(byte).map(Int64.init) else { return nil }
             remaining = digit
             return .size
         case .size:
-            if let digit = Self.hexValue(byte) {
+            if let digit = TargetPath.hexValue(byte).map(Int64.init) {
                 // 16 hex digits may not fit; anything near that is far beyond `maxData` anyway.
                 guard remaining <= (Int64.max - 15) / 16 else { return nil }
                 remaining = remaining * 16 + digit
@@ -130,13 +130,13 @@ public struct ChunkedDecoder: Sendable {
         case .afterItem(let whitespace, let afterName):
             return endOfItem(byte, whitespace: whitespace, afterName: afterName)
         case .beforeName:
-            if Self.isWhitespace(byte) { return .ext(.beforeName) }
+            if ASCII.isWhitespace(byte) { return .ext(.beforeName) }
             return ByteSet.token.contains(byte) ? .ext(.name) : nil
         case .name:
             if ByteSet.token.contains(byte) { return .ext(.name) }
             return endOfItem(byte, whitespace: false, afterName: true)
         case .beforeValue:
-            if Self.isWhitespace(byte) { return .ext(.beforeValue) }
+            if ASCII.isWhitespace(byte) { return .ext(.beforeValue) }
             if byte == UInt8(ascii: "\"") { return .ext(.quoted) }
             return ByteSet.token.contains(byte) ? .ext(.token) : nil
         case .token:
@@ -154,21 +154,10 @@ public struct ChunkedDecoder: Sendable {
     /// After a size, an extension name or a value: whitespace, `;`, `=` (after a name) or the CR
     /// that ends the line (not after whitespace: BWS only surrounds `;` and `=`).
     private func endOfItem(_ byte: UInt8, whitespace: Bool, afterName: Bool) -> State? {
-        if Self.isWhitespace(byte) { return .ext(.afterItem(whitespace: true, afterName: afterName)) }
+        if ASCII.isWhitespace(byte) { return .ext(.afterItem(whitespace: true, afterName: afterName)) }
         if byte == UInt8(ascii: ";") { return .ext(.beforeName) }
         if byte == UInt8(ascii: "=") && afterName { return .ext(.beforeValue) }
         if byte == ASCII.cr && !whitespace { return .lineLF }
         return nil
-    }
-
-    private static func isWhitespace(_ byte: UInt8) -> Bool { byte == ASCII.space || byte == ASCII.tab }
-
-    private static func hexValue(_ byte: UInt8) -> Int64? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int64(byte &- UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int64(byte &- UInt8(ascii: "a") &+ 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int64(byte &- UInt8(ascii: "A") &+ 10)
-        default: nil
-        }
     }
 }

@@ -548,15 +548,7 @@ struct ConfigurationReader {
     }
 
     /// RFC 9110 tchar.
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            true
-        default:
-            Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
-        }
-    }
+    static func isTokenByte(_ byte: UInt8) -> Bool { FieldSyntax.isTokenByte(byte) }
 
     /// `type/subtype` made of tokens, optionally followed by `;` parameters in visible ASCII.
     static func isMediaType(_ text: String) -> Bool {

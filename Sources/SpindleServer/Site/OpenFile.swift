@@ -14,13 +14,12 @@ public final class OpenFile: Sendable {
     public let lastModified: Int64
     /// `Content-Type: …\r\n`, plus `Content-Encoding: …\r\n` for a precompressed variant.
     public let contentTypeLine: [UInt8]
-    /// `Last-Modified: …\r\nETag: …\r\n`.
-    public let validatorLines: [UInt8]
     /// The validators, then `Cache-Control` (from the caching policy) and `Vary: Accept-Encoding` (when
     /// the file has variants), for 200, 206 and 304: precomputed, so the policy costs no work per request.
     public let representationLines: [UInt8]
-    /// `Vary: Accept-Encoding\r\n` when the file has variants (or is one), else empty.
-    public let varyLine: [UInt8]
+    /// The same with `Cache-Control: no-cache` instead of the policy's, for the client-side route
+    /// fallback (its validators, and always revalidated).
+    public let fallbackLines: [UInt8]
     /// The bare Content-Type value, for multipart part headers.
     public let contentType: [UInt8]
     /// The whole content of a small file, read when it was opened, so that its response leaves in a
@@ -83,18 +82,19 @@ public final class OpenFile: Sendable {
         validators.append("\r\nETag: ")
         validators += etag
         validators.append("\r\n")
-        validatorLines = validators
         var vary = [UInt8]()
         if coding != nil || !variants.isEmpty { vary.append("Vary: Accept-Encoding\r\n") }
-        varyLine = vary
-        var representation = validators
-        if let cacheControl {
-            representation.append("Cache-Control: ")
-            representation += cacheControl.utf8
-            representation.append("\r\n")
+        func lines(cacheControl: String?) -> [UInt8] {
+            var lines = validators
+            if let cacheControl {
+                lines.append("Cache-Control: ")
+                lines += cacheControl.utf8
+                lines.append("\r\n")
+            }
+            return lines + vary
         }
-        representation += vary
-        representationLines = representation
+        representationLines = lines(cacheControl: cacheControl)
+        fallbackLines = lines(cacheControl: CachePolicy.noCache)
     }
 
     /// The variant to send for a request's Accept-Encoding, or this file itself.

@@ -139,10 +139,8 @@ public final class Responder {
                 Self.lastSegmentHasNoExtension(path.relative), case .file(let shell) = cache.resolve(site.fallback)
             {
                 let chosen = shell.negotiated(Self.field(head.acceptEncoding, in: request))
-                var lines = chosen.validatorLines
-                lines.append("Cache-Control: no-cache\r\n")
-                lines += chosen.varyLine
-                return serve(chosen, representation: lines, head: head, request: request, exchange, into: &out)
+                return serve(
+                    chosen, representation: chosen.fallbackLines, head: head, request: request, exchange, into: &out)
             }
             let status = Self.status(for: error)
             return generated(status, exchange, into: &out)
@@ -200,7 +198,7 @@ public final class Responder {
             out += preflightLines
             if let headers = Self.field(head.accessControlRequestHeaders, in: request), !headers.isEmpty,
                 headers.allSatisfy({
-                    $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: ",") || ConfigurationReader.isTokenByte($0)
+                    $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: ",") || FieldSyntax.isTokenByte($0)
                 })
             {
                 out.append("Access-Control-Allow-Headers: ")
