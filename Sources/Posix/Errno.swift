@@ -29,7 +29,6 @@ public struct Errno: Error, Equatable, Sendable, CustomStringConvertible {
     public static let crossDevice = Errno(EXDEV)
     public static let tooManyOpenFiles = Errno(EMFILE)
     public static let fileTableFull = Errno(ENFILE)
-    public static let noBufferSpace = Errno(ENOBUFS)
     public static let outOfMemory = Errno(ENOMEM)
 
     /// Out of descriptors or of the kernel memory a new one needs (EMFILE, ENFILE, ENOBUFS, ENOMEM):

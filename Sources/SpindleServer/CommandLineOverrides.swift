@@ -12,6 +12,8 @@ public struct CommandLineOverrides: Sendable {
     public var listing = false
     /// The health and metrics listener; "" turns it off.
     public var statusListen: String?
+    /// `statusListen` parsed; nil when it is "" (off).
+    private var statusListenAddress: ListenAddress?
 
     public init() {}
 
@@ -47,16 +49,16 @@ public struct CommandLineOverrides: Sendable {
         }
         self.accessLog = accessLog.map(AccessLogDestination.init(configValue:))
         if let fallback {
-            guard fallback.isEmpty || ConfigurationReader.normalizedSitePath(fallback) != nil else {
+            guard let path = fallback.isEmpty ? "" : ConfigurationReader.normalizedSitePath(fallback) else {
                 throw ConfigError(
                     file: "command line", line: nil, key: "--fallback",
                     message: "'\(fallback)' is not a file under the root (like \"index.html\")")
             }
-            self.fallback = fallback.isEmpty ? "" : ConfigurationReader.normalizedSitePath(fallback)
+            self.fallback = path
         }
         if let statusListen, !statusListen.isEmpty {
             do {
-                _ = try ListenAddress(parsing: statusListen)
+                statusListenAddress = try ListenAddress(parsing: statusListen)
             } catch {
                 throw ConfigError(file: "command line", line: nil, key: "--status-listen", message: error.message)
             }
@@ -70,8 +72,6 @@ public struct CommandLineOverrides: Sendable {
         if let accessLog { configuration.accessLog = accessLog }
         if let fallback { configuration.fallback = fallback }
         if listing { configuration.listing = true }
-        if let statusListen {
-            configuration.statusListen = statusListen.isEmpty ? nil : try? ListenAddress(parsing: statusListen)
-        }
+        if statusListen != nil { configuration.statusListen = statusListenAddress }
     }
 }

@@ -10,12 +10,12 @@ struct Reloader: Sendable {
     let notifier: SystemdNotifier
     let diagnostics: Diagnostics
 
-    /// The new responder and settings, or nil to keep the old ones.
-    func reload() -> (Responder, ServerSettings)? {
-        notifier.reloading(monotonicMicroseconds: MonotonicClock.nanoseconds() / 1000)
-        defer { notifier.ready(status: "serving") }
+    /// The new configuration and a Responder for it (which proves its root can be opened), or nil
+    /// with the reason logged. The supervisor of workers validates with it too.
+    static func loadValid(
+        _ source: ConfigurationSource, _ diagnostics: Diagnostics
+    ) -> (Configuration, Responder)? {
         let reloaded: Configuration
-        let responder: Responder
         do {
             reloaded = try source.load()
         } catch {
@@ -23,11 +23,18 @@ struct Reloader: Sendable {
             return nil
         }
         do {
-            responder = try Responder(site: Site(reloaded))
+            return (reloaded, try Responder(site: Site(reloaded)))
         } catch {
             diagnostics.error("reload: root \(reloaded.root): \(error); keeping the previous configuration")
             return nil
         }
+    }
+
+    /// The new responder and settings, or nil to keep the old ones.
+    func reload() -> (Responder, ServerSettings)? {
+        notifier.reloading(monotonicMicroseconds: MonotonicClock.nanoseconds() / 1000)
+        defer { notifier.ready(status: "serving") }
+        guard let (reloaded, responder) = Self.loadValid(source, diagnostics) else { return nil }
         switchAccessLog(to: reloaded)
         diagnostics.setLevel(reloaded.logLevel)
         if reloaded.listen != startup.listen || reloaded.mode != startup.mode

@@ -26,6 +26,9 @@ public enum ServerRunner {
         else { return 1 }
         let urls = listeners.map(\.address).joined(separator: ", ")
         let description = "\(configuration.mode.rawValue), root \(absolutePath(configuration.root))"
+        // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt instead of one per
+        // connection. A worker's listeners are its supervisor's, which set it once for all.
+        if link == nil { for listener in listeners { try? listener.socket.setNoDelay() } }
         if link == nil && configuration.workers > 1 {
             return supervise(
                 configuration, &listeners, source, diagnostics,
@@ -34,8 +37,6 @@ public enum ServerRunner {
         guard let responder = startupStep("root \(configuration.root)", { try Responder(site: Site(configuration)) }),
             let log = startupStep("access log", { try AccessLog(configuration, diagnostics: diagnostics) })
         else { return 1 }
-        // Accepted sockets inherit TCP_NODELAY from the listener: one setsockopt instead of one per connection.
-        for listener in listeners { try? listener.socket.setNoDelay() }
         // A worker counts in its slot of its supervisor's region, and answers on its status listener.
         guard
             let counters = startupStep(
@@ -83,8 +84,6 @@ public enum ServerRunner {
             let statusListener = startupStep(
                 "status_listen", { try configuration.statusListen.map { try Listener.bind([$0])[0] } })
         else { return 1 }
-        // Accepted sockets inherit TCP_NODELAY from the listener, in every worker.
-        for listener in listeners { try? listener.socket.setNoDelay() }
         var startLines = [startLine]
         if let statusListener { startLines.append("spindle: health and metrics on \(statusListener.address)") }
         let status = startupStep(nil) { () throws(Errno) -> Int32 in

@@ -29,7 +29,12 @@ public final class AccessLog: Sendable {
     private let state: Mutex<State>
 
     private struct State: ~Copyable {
-        var output: Output
+        var output: Output {
+            didSet { wholeWriteLimit = output.wholeWriteLimit }
+        }
+        /// The most one write may carry and stay whole: looked up when the destination is set, not
+        /// at every flush.
+        var wholeWriteLimit: Int
         var buffer: [UInt8]
         var formatter: AccessLogFormatter
         var lastFlush = 0
@@ -53,7 +58,10 @@ public final class AccessLog: Sendable {
         var buffer: [UInt8] = []
         // Room for the threshold plus a long line, so that steady-state appends never reallocate.
         buffer.reserveCapacity(destination == .off ? 0 : 2 * Self.flushThreshold)
-        state = Mutex(State(output: output, buffer: buffer, formatter: AccessLogFormatter(format: format)))
+        state = Mutex(
+            State(
+                output: output, wholeWriteLimit: output.wholeWriteLimit, buffer: buffer,
+                formatter: AccessLogFormatter(format: format)))
     }
 
     // The file closes with the state.
@@ -142,8 +150,7 @@ public final class AccessLog: Sendable {
         state.lastFlush = now
         var failure: String?
         var written = 0
-        // One fstat per flush: a reopen may have changed the destination.
-        let limit = state.output.wholeWriteLimit
+        let limit = state.wholeWriteLimit
         state.buffer.withUnsafeBytes { bytes in
             while written < bytes.count {
                 let chunk = UnsafeRawBufferPointer(

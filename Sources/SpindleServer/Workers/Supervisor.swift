@@ -82,10 +82,11 @@ final class Supervisor {
         SignalDescriptor.ignoreBrokenPipe()
         for index in pids.indices { start(index, now: MonotonicClock.nanoseconds()) }
         nextTick = MonotonicClock.nanoseconds() + Self.second
+        // The two descriptors never change, and `wait` resets what a previous turn reported.
+        var poll = Poll()
+        let signalIndex = poll.add(signals.descriptor.rawValue)
+        let doorbellIndex = poll.add(doorbell.descriptor.rawValue)
         while !draining || pids.contains(where: { $0 != nil }) {
-            var poll = Poll()
-            let signalIndex = poll.add(signals.descriptor.rawValue)
-            let doorbellIndex = poll.add(doorbell.descriptor.rawValue)
             _ = try poll.wait(timeoutMilliseconds: timeout(now: MonotonicClock.nanoseconds()))
             let now = MonotonicClock.nanoseconds()
             if poll.isReady(signalIndex) { handleSignals(now: now) }
@@ -219,12 +220,7 @@ final class Supervisor {
     private func reload() {
         guard !draining else { return }
         notifier.reloading(monotonicMicroseconds: MonotonicClock.nanoseconds() / 1000)
-        let reloaded: Configuration
-        do {
-            reloaded = try source.load()
-            _ = try Responder(site: Site(reloaded))
-        } catch {
-            diagnostics.error("reload: \(error); keeping the previous configuration")
+        guard let (reloaded, _) = Reloader.loadValid(source, diagnostics) else {
             notifier.ready(status: status)
             return
         }
