@@ -118,16 +118,9 @@ final class FileCache: @unchecked Sendable {
         table.withLock { state in
             // Opened beneath a root swapped meanwhile: answer with it, but do not keep it.
             guard state.root === root else { return }
-            if state.entries[path] == nil && state.entries.count >= capacity {
-                // Expired entries first; if none, an arbitrary one. Not LRU: tracking recency would cost
-                // every hit a write, and a static site's working set usually fits.
-                let before = state.entries.count
-                state.entries = state.entries.filter { now &- $0.value.checkedAt < ttl }
-                if state.entries.count == before, let first = state.entries.first {
-                    state.entries.removeValue(forKey: first.key)
-                }
+            state.entries.insert(Entry(resolution: stored, checkedAt: now), at: path, capacity: capacity) {
+                now &- $0.checkedAt < ttl
             }
-            state.entries[path] = Entry(resolution: stored, checkedAt: now)
         }
         return resolution
     }

@@ -172,11 +172,6 @@ final class ListingCache: @unchecked Sendable {
     private static func store<Key: Hashable, Value: Sendable>(
         _ built: Built<Value>, at key: Key, in table: inout [Key: Built<Value>], now: Int64, ttl: Int64
     ) {
-        if table[key] == nil && table.count >= capacity {
-            let before = table.count
-            table = table.filter { now &- $0.value.builtAt < ttl }
-            if table.count == before, let first = table.first { table.removeValue(forKey: first.key) }
-        }
-        table[key] = built
+        table.insert(built, at: key, capacity: capacity) { now &- $0.builtAt < ttl }
     }
 }
